@@ -1,0 +1,3 @@
+"""Package of the flit-pkg fixture."""
+
+__version__ = "0.4"

@@ -1,0 +1,3 @@
+"""Package of the hatch-pkg fixture."""
+
+__version__ = "0.3"

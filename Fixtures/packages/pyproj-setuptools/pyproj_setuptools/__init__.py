@@ -1,0 +1,3 @@
+"""Package of the pyproj-setuptools fixture."""
+
+__version__ = "0.2"

@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "wheelcache",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wheelcache", targets: ["wheelcache"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "WheelModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "WheelArchive",
+            dependencies: [
+                "WheelModel", "CArchive", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "WheelStore",
+            dependencies: [
+                "WheelModel", "WheelArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive"]),
+        .target(
+            name: "WheelCache",
+            dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelBuild"]),
+        .executableTarget(
+            name: "wheelcache",
+            dependencies: [
+                "WheelCache",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "WheelModelTests", dependencies: ["WheelModel"]),
+        .testTarget(name: "WheelArchiveTests", dependencies: ["WheelArchive", "TestSupport"]),
+        .testTarget(name: "WheelStoreTests", dependencies: ["WheelStore", "TestSupport"]),
+        .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "TestSupport"]),
+        .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "TestSupport"]),
+        .testTarget(name: "wheelcacheTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,203 @@
+import CArchive
+import CZlib
+import Crypto
+import Foundation
+import WheelModel
+
+/// A wheel that passed validation, with what was learned reading it.
+public struct ValidatedWheel: Equatable, Sendable {
+    public var fileName: WheelFileName
+    /// `Name` from METADATA, as written.
+    public var name: String
+    /// `Version` from METADATA.
+    public var version: String
+    /// `Tag` lines from WHEEL.
+    public var tags: [String]
+    /// Number of files in the archive.
+    public var fileCount: Int
+}
+
+/// Checks a wheel before it is stored or delivered: a readable zip whose every entry reads
+/// with `ARCHIVE_OK`, local headers that agree with the central directory, exactly one
+/// `.dist-info` with METADATA, WHEEL and RECORD, a RECORD that lists every file (and only
+/// files that exist) with matching SHA-256 and size, and a file name that agrees with
+/// METADATA and WHEEL (PEP 427).
+public struct WheelValidator: Sendable {
+    public init() {}
+
+    /// Validates the wheel at `path`; its file name is the last path component.
+    public func validate(_ path: String) throws(ArchiveError) -> ValidatedWheel {
+        do {
+            return try check(path)
+        } catch {
+            throw .invalidWheel(path: path, problem: error)
+        }
+    }
+
+    private struct Digests {
+        var sha256: [UInt8]
+        var sha384: [UInt8]?
+        var sha512: [UInt8]?
+        var size: Int
+    }
+
+    private func check(_ path: String) throws(WheelProblem) -> ValidatedWheel {
+        let baseName = (path as NSString).lastPathComponent
+        let fileName: WheelFileName
+        do { fileName = try WheelFileName(baseName) } catch { throw .badFileName(baseName) }
+
+        let directory = try ZipDirectory(path: path)
+        for member in directory.members where ArchivePath.safeComponents(member.name) == nil || member.name.contains("\\") {
+            throw .unsafePath(member.name)
+        }
+        let crcByName = Dictionary(directory.members.map { ($0.name, $0.crc32) }, uniquingKeysWith: { a, _ in a })
+
+        // One pass reads every byte: libarchive's CRC checks, our CRC check against the central
+        // directory, SHA-256 for RECORD, and the small metadata files kept in memory.
+        var digests: [String: Digests] = [:]
+        var small: [String: [UInt8]] = [:]
+        var strongerHashes = false
+        try readEntries(path) { (name: String, read: (inout [UInt8]) -> Bool) throws(WheelProblem) in
+            var sha = SHA256()
+            var crc = crc32(0, nil, 0)
+            var size = 0
+            var keep: [UInt8] = []
+            let keepIt = name.hasSuffix(".dist-info/METADATA") || name.hasSuffix(".dist-info/WHEEL")
+                || name.hasSuffix(".dist-info/RECORD")
+            var chunk: [UInt8] = []
+            while read(&chunk) {
+                sha.update(data: chunk)
+                crc = chunk.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
+                size += chunk.count
+                if keepIt { keep += chunk }
+            }
+            if let expected = crcByName[name], UInt32(truncatingIfNeeded: crc) != expected { throw .crcMismatch(name) }
+            guard digests[name] == nil else { throw .duplicateEntry(name) }
+            digests[name] = Digests(sha256: Array(sha.finalize()), size: size)
+            if keepIt { small[name] = keep }
+        }
+
+        let distInfos = Set(digests.keys.compactMap { name -> String? in
+            let top = name.split(separator: "/").first.map(String.init) ?? name
+            return top.hasSuffix(".dist-info") && name.contains("/") ? top : nil
+        }).sorted()
+        guard let distInfo = distInfos.first else { throw .noDistInfo }
+        guard distInfos.count == 1 else { throw .multipleDistInfo(distInfos) }
+        func text(_ file: String) throws(WheelProblem) -> String {
+            guard let bytes = small["\(distInfo)/\(file)"] else { throw .missingFile(file) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let metadata = HeaderFields(try text("METADATA"))
+        let wheel = HeaderFields(try text("WHEEL"))
+        let recordText = try text("RECORD")
+
+        guard let name = metadata["Name"], let version = metadata["Version"] else { throw .missingFile("Name and Version in METADATA") }
+        guard ProjectName.normalize(name) == fileName.normalizedName else {
+            throw .nameMismatch(fileName: fileName.distribution, metadata: name)
+        }
+        guard VersionText.canonical(version) == VersionText.canonical(fileName.version) else {
+            throw .versionMismatch(fileName: fileName.version, metadata: version)
+        }
+        let distStem = String(distInfo.dropLast(".dist-info".count))
+        let distParts = distStem.split(separator: "-", maxSplits: 1).map(String.init)
+        guard distParts.count == 2, ProjectName.normalize(distParts[0]) == fileName.normalizedName,
+              VersionText.canonical(distParts[1]) == VersionText.canonical(fileName.version) else {
+            throw .distInfoName(distInfo)
+        }
+        let wheelVersion = wheel["Wheel-Version"] ?? ""
+        guard wheelVersion.split(separator: ".").first == "1" else { throw .unsupportedWheelVersion(wheelVersion) }
+        let tags = wheel.all("Tag")
+        guard Set(tags) == fileName.expandedTags else {
+            throw .tagMismatch(fileName: fileName.expandedTags.sorted(), wheel: tags.sorted())
+        }
+
+        let record: [RecordEntry]
+        do { record = try Record.parse(recordText) } catch { throw .invalidRecord(error.description) }
+        let recordPath = "\(distInfo)/RECORD"
+        let unhashed: Set<String> = [recordPath, "\(distInfo)/RECORD.jws", "\(distInfo)/RECORD.p7s"]
+        var listed = Set<String>()
+        for row in record {
+            guard listed.insert(row.path).inserted else { throw .invalidRecord("'\(row.path)' is listed twice") }
+            guard let found = digests[row.path] else { throw .missingFromArchive(row.path) }
+            if let size = row.size, size != found.size { throw .sizeMismatch(row.path) }
+            guard let algorithm = row.hashAlgorithm, let digest = row.digest else {
+                if unhashed.contains(row.path) { continue }
+                throw .unsupportedHash(path: row.path, algorithm: "none")
+            }
+            switch algorithm {
+            case "sha256": if digest != found.sha256 { throw .hashMismatch(row.path) }
+            case "sha384", "sha512": strongerHashes = true
+            default: throw .unsupportedHash(path: row.path, algorithm: algorithm)
+            }
+        }
+        for file in digests.keys where !listed.contains(file) { throw .notInRecord(file) }
+        if strongerHashes { try checkStrongerHashes(path, record: record) }
+        return ValidatedWheel(fileName: fileName, name: name, version: version, tags: tags, fileCount: digests.count)
+    }
+
+    /// A second pass for the rare RECORD that uses sha384 or sha512.
+    private func checkStrongerHashes(_ path: String, record: [RecordEntry]) throws(WheelProblem) {
+        let wanted = Dictionary(record.compactMap { row -> (String, RecordEntry)? in
+            row.hashAlgorithm == "sha384" || row.hashAlgorithm == "sha512" ? (row.path, row) : nil
+        }, uniquingKeysWith: { a, _ in a })
+        try readEntries(path) { (name: String, read: (inout [UInt8]) -> Bool) throws(WheelProblem) in
+            guard let row = wanted[name] else { return }
+            var sha384 = SHA384()
+            var sha512 = SHA512()
+            var chunk: [UInt8] = []
+            while read(&chunk) {
+                if row.hashAlgorithm == "sha384" { sha384.update(data: chunk) } else { sha512.update(data: chunk) }
+            }
+            let digest = row.hashAlgorithm == "sha384" ? Array(sha384.finalize()) : Array(sha512.finalize())
+            if digest != row.digest { throw .hashMismatch(name) }
+        }
+    }
+
+    /// Calls `body` for each regular file with a function that fills a chunk and returns false
+    /// at the end of the entry. Anything but `ARCHIVE_OK` (a CRC failure is `ARCHIVE_WARN`) is
+    /// an error.
+    private func readEntries(
+        _ path: String, _ body: (String, (inout [UInt8]) -> Bool) throws(WheelProblem) -> Void
+    ) throws(WheelProblem) {
+        ArchiveLocale.ensureUTF8()
+        guard let reader = archive_read_new() else { throw .unreadable("out of memory") }
+        defer { archive_read_free(reader) }
+        // Only the seekable zip reader: the streaming one accepts a wheel whose end-of-central-
+        // directory record was cut off.
+        archive_read_support_format_zip_seekable(reader)
+        guard archive_read_open_filename(reader, path, 65536) == ARCHIVE_OK else {
+            throw .unreadable(ArchiveLocale.message(reader))
+        }
+        var entry: OpaquePointer?
+        while true {
+            let status = archive_read_next_header(reader, &entry)
+            if status == ARCHIVE_EOF { return }
+            guard status == ARCHIVE_OK, let entry else { throw .unreadable(ArchiveLocale.message(reader)) }
+            guard let raw = archive_entry_pathname(entry), let name = String(validatingCString: raw) else {
+                throw .unsafePath("<non-UTF-8 name>")
+            }
+            let type = archive_entry_filetype(entry)
+            if type == AE_IFDIR { continue }
+            guard type == AE_IFREG else { throw .unsafePath(name) }
+            var failure: WheelProblem?
+            try body(name) { chunk in
+                guard failure == nil else { return false }
+                chunk.removeAll(keepingCapacity: true)
+                var buffer: UnsafeRawPointer?
+                var length = 0
+                var offset: Int64 = 0
+                let status = archive_read_data_block(reader, &buffer, &length, &offset)
+                if status == ARCHIVE_EOF { return false }
+                guard status == ARCHIVE_OK else {
+                    failure = .unreadable("'\(name)': \(ArchiveLocale.message(reader))")
+                    return false
+                }
+                if let buffer, length > 0 {
+                    chunk.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+                }
+                return true
+            }
+            if let failure { throw failure }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+
+/// Where a source's bytes come from, as far as the key is concerned. Never a path or a URL:
+/// the same sdist from a mirror or under another file name has the same identity.
+public enum SourceIdentity: Equatable, Sendable {
+    /// An sdist archive, identified by the SHA-256 (hex) of its bytes.
+    case sdist(sha256: String)
+
+    var keyJSON: CanonicalJSON {
+        switch self {
+        case .sdist(let sha256): return .object(["kind": .string("sdist"), "sha256": .string(sha256)])
+        }
+    }
+}
+
+/// The inputs of a cache key and its digest.
+///
+/// The digest is SHA-256 over the canonical JSON of the inputs (never Swift's `Hasher`, which
+/// is seeded per process). An sdist's name and version are fixed by its bytes, so they are not
+/// read on the hit path and are `null` here; sources whose name and version are known before
+/// the build (pins) will carry them.
+public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
+    /// Bumped whenever the serialization or the meaning of a field changes.
+    public static let schemaVersion = 1
+
+    public let source: SourceIdentity
+    public let name: String?
+    public let version: String?
+    public let options: BuildOptions
+    public let interpreter: Interpreter
+    /// The canonical text that is hashed.
+    public let canonicalText: String
+    /// SHA-256 hex of `canonicalText`.
+    public let digest: String
+
+    public init(source: SourceIdentity, name: String? = nil, version: String? = nil,
+                options: BuildOptions, interpreter: Interpreter) {
+        self.source = source
+        self.name = name.map(ProjectName.normalize)
+        self.version = version
+        self.options = options
+        self.interpreter = interpreter
+        let json = CanonicalJSON.object([
+            "schema": .int(CacheKey.schemaVersion),
+            "source": source.keyJSON,
+            "name": self.name.map(CanonicalJSON.string) ?? .null,
+            "version": version.map(CanonicalJSON.string) ?? .null,
+            "build": options.keyJSON,
+            "interpreter": interpreter.keyJSON,
+        ])
+        canonicalText = json.text
+        digest = SHA256.hash(data: Data(canonicalText.utf8)).hexString
+    }
+
+    public var description: String { digest }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lowercase hexadecimal text of the bytes.
+    public var hexString: String {
+        let digits: [Character] = Array("0123456789abcdef")
+        var out = ""
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return out
+    }
+}
+
+extension Digest {
+    /// Lowercase hexadecimal text of the digest.
+    public var hexString: String { self.withUnsafeBytes { Array($0) }.hexString }
+}

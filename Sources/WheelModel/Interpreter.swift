@@ -1,0 +1,55 @@
+/// What wheelcache knows about a target Python interpreter; learned once by a probe and cached.
+public struct Interpreter: Codable, Equatable, Sendable {
+    /// The real executable (`sys.executable`, symbolic links resolved).
+    public var executable: String
+    /// `sys.implementation.name`, e.g. `cpython`.
+    public var implementation: String
+    /// Full version, e.g. `3.11.7`.
+    public var version: String
+    /// Major and minor, e.g. `3.11`.
+    public var pythonVersion: String
+    /// The interpreter tag, e.g. `cp311` (PEP 425).
+    public var pythonTag: String
+    /// The ABI tag, e.g. `cp311` or `cp313t` (PEP 425, PEP 703).
+    public var abiTag: String
+    /// The platform tag, e.g. `linux_x86_64`.
+    public var platformTag: String
+    /// Whether this is a free-threaded build (`Py_GIL_DISABLED`).
+    public var freeThreaded: Bool
+    /// The version of its pip, if it has one.
+    public var pipVersion: String?
+
+    public init(
+        executable: String, implementation: String, version: String, pythonVersion: String,
+        pythonTag: String, abiTag: String, platformTag: String, freeThreaded: Bool, pipVersion: String?
+    ) {
+        self.executable = executable
+        self.implementation = implementation
+        self.version = version
+        self.pythonVersion = pythonVersion
+        self.pythonTag = pythonTag
+        self.abiTag = abiTag
+        self.platformTag = platformTag
+        self.freeThreaded = freeThreaded
+        self.pipVersion = pipVersion
+    }
+
+    /// The parts of the interpreter that change what a build produces; these go into the key.
+    public var keyJSON: CanonicalJSON {
+        .object([
+            "implementation": .string(implementation),
+            "python": .string(pythonVersion),
+            "abi": .string(abiTag),
+            "platform": .string(platformTag),
+            "free_threaded": .bool(freeThreaded),
+        ])
+    }
+
+    /// Whether the interpreter's pip can install into another environment (`pip --python`, pip 22.3+).
+    public var pipSupportsPythonOption: Bool {
+        guard let pip = pipVersion else { return false }
+        let parts = pip.split(separator: ".").prefix(2).map { Int($0.prefix { $0.isNumber }) ?? 0 }
+        guard parts.count == 2 else { return (parts.first ?? 0) > 22 }
+        return parts[0] > 22 || (parts[0] == 22 && parts[1] >= 3)
+    }
+}

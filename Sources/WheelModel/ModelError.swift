@@ -1,0 +1,26 @@
+/// Errors from parsing the values wheelcache reads: names, wheel file names, TOML, RECORD.
+public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidProjectName(String)
+    case invalidWheelFileName(String)
+    case invalidConfigSetting(String)
+    case toml(line: Int, message: String)
+    case invalidBuildSystem(String)
+    case invalidRecord(line: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .invalidProjectName(let name):
+            return "'\(name)' is not a valid project name (PEP 508: letters, digits, '-', '_', '.')"
+        case .invalidWheelFileName(let name):
+            return "'\(name)' is not a wheel file name of the form name-version(-build)?-python-abi-platform.whl (PEP 427)"
+        case .invalidConfigSetting(let text):
+            return "config setting '\(text)' is not of the form KEY=VALUE"
+        case .toml(let line, let message):
+            return "pyproject.toml line \(line): \(message)"
+        case .invalidBuildSystem(let message):
+            return "pyproject.toml [build-system]: \(message)"
+        case .invalidRecord(let line, let message):
+            return "RECORD line \(line): \(message)"
+        }
+    }
+}

@@ -37,9 +37,11 @@ public struct SdistUnpacker: Sendable {
         guard let writer = archive_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
         defer { archive_write_free(writer) }
         // libarchive's own guards as a second line behind the checks below.
+        // (Absolute paths are ours: each entry is re-rooted under the destination below.)
         let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-            | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS
         archive_write_disk_set_options(writer, flags)
+        // The symlink guard inspects every component, so the destination must have none.
+        let destination = (destination as NSString).resolvingSymlinksInPath
 
         var top: Substring?
         var entries = 0

@@ -29,6 +29,8 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
     public let version: String?
     public let options: BuildOptions
     public let interpreter: Interpreter
+    /// The inputs as a JSON value (kept in the entry's manifest).
+    public let inputs: CanonicalJSON
     /// The canonical text that is hashed.
     public let canonicalText: String
     /// SHA-256 hex of `canonicalText`.
@@ -49,6 +51,7 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
             "build": options.keyJSON,
             "interpreter": interpreter.keyJSON,
         ])
+        inputs = json
         canonicalText = json.text
         digest = SHA256.hash(data: Data(canonicalText.utf8)).hexString
     }
@@ -72,4 +75,11 @@ extension Sequence where Element == UInt8 {
 extension Digest {
     /// Lowercase hexadecimal text of the digest.
     public var hexString: String { self.withUnsafeBytes { Array($0) }.hexString }
+}
+
+extension CacheKey {
+    /// SHA-256 (hex) of a string; for stable file names, not for keys.
+    public static func plainDigest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).hexString
+    }
 }

@@ -1,0 +1,63 @@
+/// Errors from probing interpreters and running builds. `isInputError` separates bad input
+/// (exit 2) from builds that ran and failed (exit 1).
+public enum BuildError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `--python` (or `python3` on PATH) is missing or does not behave like Python.
+    case notAPython(path: String, reason: String)
+    /// The project's `pyproject.toml` cannot be used.
+    case badProject(path: String, reason: String)
+    /// A step of the build failed; `log` is the kept log and `tail` its last lines.
+    case failed(BuildFailure)
+    /// A file system step of the build failed.
+    case io(path: String, reason: String)
+
+    public var isInputError: Bool {
+        switch self {
+        case .notAPython, .badProject: return true
+        case .failed, .io: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notAPython(let path, let reason):
+            return "\(path) is not a usable Python interpreter (\(reason)); pass one with --python"
+        case .badProject(let path, let reason):
+            return "\(path): \(reason)"
+        case .failed(let failure):
+            return failure.description
+        case .io(let path, let reason):
+            return "\(path): \(reason)"
+        }
+    }
+}
+
+/// A build step that ran and failed: a value with the step, its exit status and the log.
+public struct BuildFailure: Equatable, Sendable, CustomStringConvertible {
+    public enum Step: String, Sendable {
+        case createEnvironment = "creating the build environment"
+        case installRequirements = "installing build requirements"
+        case getRequires = "get_requires_for_build_wheel"
+        case buildWheel = "build_wheel"
+        case loadBackend = "loading the build backend"
+    }
+
+    public var step: Step
+    public var status: Int32
+    public var message: String
+    /// Where the whole log is kept.
+    public var log: String
+    /// The last lines of the log.
+    public var tail: [String]
+
+    public init(step: Step, status: Int32, message: String, log: String, tail: [String]) {
+        self.step = step
+        self.status = status
+        self.message = message
+        self.log = log
+        self.tail = tail
+    }
+
+    public var description: String {
+        "\(step.rawValue) failed (\(message)); see the log for details"
+    }
+}

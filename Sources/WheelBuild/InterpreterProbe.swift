@@ -1,0 +1,127 @@
+import Foundation
+import WheelModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Learns an interpreter's facts by running it once, and remembers them in a folder keyed by
+/// the interpreter's path and file identity, so a cache hit starts no Python at all.
+public struct InterpreterProbe: Sendable {
+    /// Where probe results are kept (the cache's interpreter bucket), or nil for no memory.
+    public let memory: String?
+    public let environment: [String: String]
+
+    public init(memory: String?, environment: [String: String]) {
+        self.memory = memory
+        self.environment = environment
+    }
+
+    /// Finds `requested` (a path, or a command name looked up on PATH; default `python3`)
+    /// and returns its facts.
+    public func interpreter(_ requested: String?) throws(BuildError) -> Interpreter {
+        let name = requested ?? environment["WHEELCACHE_PYTHON"] ?? "python3"
+        guard let path = locate(name) else {
+            throw .notAPython(path: name, reason: requested == nil ? "not found on PATH" : "no such executable")
+        }
+        let identity = identity(of: path)
+        let recordPath = memory.map { $0 + "/" + sha256Hex(path) + ".json" }
+        if let recordPath, let data = FileManager.default.contents(atPath: recordPath),
+           let record = try? JSONDecoder().decode(ProbeRecord.self, from: data),
+           record.identity == identity, record.executableIdentity == self.identity(of: record.interpreter.executable) {
+            return record.interpreter
+        }
+        let interpreter = try probe(path)
+        if let memory, let recordPath {
+            let record = ProbeRecord(identity: identity, executableIdentity: self.identity(of: interpreter.executable),
+                                     interpreter: interpreter)
+            try? FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
+            if let data = try? JSONEncoder().encode(record) {
+                let temporary = recordPath + ".\(getpid()).tmp"
+                if FileManager.default.createFile(atPath: temporary, contents: data) { rename(temporary, recordPath) }
+            }
+        }
+        return interpreter
+    }
+
+    private struct ProbeRecord: Codable {
+        var identity: String
+        var executableIdentity: String
+        var interpreter: Interpreter
+    }
+
+    func locate(_ name: String) -> String? {
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : FileManager.default.currentDirectoryPath + "/" + name
+            return access(path, X_OK) == 0 && !isDirectory(path) ? path : nil
+        }
+        for dir in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if access(candidate, X_OK) == 0 && !isDirectory(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// The file identity of an interpreter: device, inode, size and modification time of the
+    /// file the path resolves to. A script (such as a pyenv shim) chooses its Python from
+    /// the environment and version files, so those join its identity.
+    func identity(of path: String) -> String {
+        let real = (path as NSString).resolvingSymlinksInPath
+        var parts = [real, statSignature(real)]
+        if isScript(real) {
+            parts.append("PYENV_VERSION=\(environment["PYENV_VERSION"] ?? "")")
+            let pyenvRoot = environment["PYENV_ROOT"] ?? (environment["HOME"] ?? "") + "/.pyenv"
+            parts.append(statSignature(pyenvRoot + "/version"))
+            var dir = FileManager.default.currentDirectoryPath
+            while true {
+                let file = dir + "/.python-version"
+                if access(file, F_OK) == 0 { parts.append(file + statSignature(file)); break }
+                if dir == "/" || dir.isEmpty { break }
+                dir = (dir as NSString).deletingLastPathComponent
+            }
+        }
+        return parts.joined(separator: "|")
+    }
+
+    private func statSignature(_ path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "missing" }
+        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+
+    private func isScript(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 2)) ?? Data()
+        return head == Data("#!".utf8)
+    }
+
+    private func sha256Hex(_ text: String) -> String {
+        // The record's file name only needs to be stable and filesystem-safe.
+        CacheKey.plainDigest(text)
+    }
+
+    private func probe(_ path: String) throws(BuildError) -> Interpreter {
+        let work = NSTemporaryDirectory() + "wheelcache-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do { try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true) } catch {
+            throw .io(path: work, reason: "cannot create a temporary folder")
+        }
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let script = work + "/probe.py"
+        let output = work + "/probe.json"
+        _ = FileManager.default.createFile(atPath: script, contents: Data(PythonScripts.probe.utf8))
+        var env = BuildEnvironmentVariables.sanitized(environment)
+        env["PYTHONNOUSERSITE"] = "1"
+        let status = try ProcessRunner.run(path, ["-I", script, output], environment: env, log: work + "/probe.log")
+        guard status == 0, let data = FileManager.default.contents(atPath: output),
+              let interpreter = try? JSONDecoder().decode(Interpreter.self, from: data) else {
+            let detail = ProcessRunner.tail(work + "/probe.log", count: 1).first ?? "exit status \(status)"
+            throw .notAPython(path: path, reason: status == 0 ? "it printed no interpreter facts" : detail)
+        }
+        return interpreter
+    }
+}

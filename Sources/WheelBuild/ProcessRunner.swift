@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs a child process with an explicit environment and working folder, its output appended
+/// to a log file (never to our own stdout, which carries results).
+enum ProcessRunner {
+    /// Returns the exit status; a signal death is reported as 128 + the signal number.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String],
+                    directory: String? = nil, log: String?) throws(BuildError) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        process.standardInput = FileHandle.nullDevice
+        var handle: FileHandle?
+        if let log {
+            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+            handle = FileHandle(forWritingAtPath: log)
+            _ = try? handle?.seekToEnd()
+        }
+        process.standardOutput = handle ?? FileHandle.nullDevice
+        process.standardError = handle ?? FileHandle.nullDevice
+        defer { try? handle?.close() }
+        do { try process.run() } catch {
+            throw .io(path: executable, reason: "cannot start it (\(error.localizedDescription))")
+        }
+        process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal { return 128 + process.terminationStatus }
+        return process.terminationStatus
+    }
+
+    /// The last `count` lines of a log file.
+    static func tail(_ path: String, count: Int = 20) -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let lines = String(decoding: data.suffix(64 * 1024), as: UTF8.self)
+            .split(whereSeparator: \.isNewline).map(String.init)
+        return Array(lines.suffix(count))
+    }
+}
+
+/// The environment a build runs in: the caller's, less credentials, so a backend (or
+/// anything it runs) cannot read or leak them.
+public enum BuildEnvironmentVariables {
+    static let secretMarkers = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "APIKEY", "PRIVATE_KEY"]
+
+    /// Whether a variable name looks like it carries a credential.
+    public static func isSecret(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        if upper.hasPrefix("AWS_") || upper.hasPrefix("WHEELCACHE_REMOTE") { return true }
+        return secretMarkers.contains { upper.contains($0) }
+    }
+
+    /// The caller's environment without credentials.
+    public static func sanitized(_ environment: [String: String]) -> [String: String] {
+        environment.filter { !isSecret($0.key) }
+    }
+}

@@ -1,0 +1,116 @@
+/// The Python programs wheelcache runs, kept as source so the binary needs no data files.
+/// Both write their results to a file named on the command line: backends and site hooks
+/// print to stdout freely, so stdout is only ever a log.
+enum PythonScripts {
+    /// Prints nothing; writes the interpreter's facts as JSON to argv[1].
+    static let probe = #"""
+import json, os, sys, sysconfig
+
+impl = sys.implementation.name
+nodot = "%d%d" % sys.version_info[:2]
+prefix = {"cpython": "cp", "pypy": "pp"}.get(impl, impl)
+free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+if impl == "cpython":
+    # As packaging.tags: cp + version + t (free-threaded) + d (debug) + m (pymalloc, < 3.8).
+    abi = "cp" + nodot + ("t" if free_threaded else "") + ("d" if hasattr(sys, "gettotalrefcount") else "")
+    if sys.version_info < (3, 8) and sysconfig.get_config_var("WITH_PYMALLOC"):
+        abi += "m"
+else:
+    soabi = sysconfig.get_config_var("SOABI") or ""
+    abi = soabi.replace("-", "_").replace(".", "_") or "none"
+try:
+    from importlib.metadata import version as _v
+    pip_version = _v("pip")
+except Exception:
+    pip_version = None
+facts = {
+    "executable": os.path.realpath(sys.executable),
+    "implementation": impl,
+    "version": "%d.%d.%d" % sys.version_info[:3],
+    "pythonVersion": "%d.%d" % sys.version_info[:2],
+    "pythonTag": prefix + nodot,
+    "abiTag": abi,
+    "platformTag": sysconfig.get_platform().replace("-", "_").replace(".", "_"),
+    "freeThreaded": free_threaded,
+    "pipVersion": pip_version,
+}
+with open(sys.argv[1], "w") as f:
+    json.dump(facts, f)
+"""#
+
+    /// Calls one PEP 517 hook: `runner.py HOOK CONTROL_DIR`, reading `input.json` and writing
+    /// `output.json` there. The working folder is the source tree.
+    static let hookRunner = #"""
+import importlib, json, os, sys, traceback
+
+def load_backend(spec, backend_path):
+    # PEP 517: backend-path entries are relative to the source tree and must stay inside it;
+    # a backend found there must come from there.
+    root = os.path.realpath(os.getcwd())
+    paths = []
+    for entry in backend_path:
+        full = os.path.realpath(os.path.join(root, entry))
+        if os.path.commonpath([root, full]) != root:
+            raise BackendInvalid("backend-path entry %r leaves the source tree" % entry)
+        paths.append(full)
+    sys.path[:0] = paths
+    module_name, _, attrs = spec.partition(":")
+    try:
+        obj = importlib.import_module(module_name.strip())
+    except ImportError as e:
+        raise BackendUnavailable("cannot import %r: %s" % (module_name, e))
+    if paths:
+        origin = os.path.realpath(getattr(obj, "__file__", "") or "")
+        if not any(os.path.commonpath([p, origin]) == p for p in paths if origin):
+            raise BackendInvalid("backend %r was not loaded from backend-path" % spec)
+    for attr in filter(None, attrs.strip().split(".")):
+        obj = getattr(obj, attr)
+    return obj
+
+class BackendUnavailable(Exception):
+    pass
+
+class BackendInvalid(Exception):
+    pass
+
+def installed(names):
+    from importlib.metadata import distributions
+    wanted = {n.lower().replace("_", "-").replace(".", "-") for n in names}
+    found = set()
+    for dist in distributions():
+        name = (dist.metadata["Name"] or "")
+        norm = name.lower().replace("_", "-").replace(".", "-")
+        if not wanted or norm in wanted:
+            found.add("%s==%s" % (name, dist.version))
+    return sorted(found)
+
+def main():
+    hook, control = sys.argv[1], sys.argv[2]
+    with open(os.path.join(control, "input.json")) as f:
+        request = json.load(f)
+    result = {}
+    try:
+        backend = load_backend(request["backend"], request.get("backend_path", []))
+        kwargs = request.get("kwargs", {})
+        func = getattr(backend, hook, None)
+        if func is None:
+            result["unsupported"] = True
+            result["return"] = [] if hook.startswith("get_requires") else None
+        else:
+            result["return"] = func(**kwargs)
+        result["installed"] = installed(request.get("report", []))
+    except (BackendUnavailable, BackendInvalid) as e:
+        result["backend_error"] = str(e)
+    except BaseException as e:
+        traceback.print_exc()
+        result["error"] = "%s: %s" % (type(e).__name__, e)
+        if isinstance(e, SystemExit):
+            result["error"] = "the backend exited with status %s" % (e.code,)
+    with open(os.path.join(control, "output.json"), "w") as f:
+        json.dump(result, f)
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+main()
+"""#
+}

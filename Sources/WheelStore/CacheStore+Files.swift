@@ -1,0 +1,73 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Small POSIX helpers: the store needs fsync and exact errors, which FileManager hides.
+
+func makeDirectories(_ path: String) throws(StoreError) {
+    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+        throw .io(path: path, operation: "create folder", errno: Int32((error as NSError).code))
+    }
+}
+
+/// Copies a file's bytes and fsyncs the copy.
+func copyFile(_ source: String, to target: String) throws(StoreError) {
+    let input = open(source, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else { throw .io(path: source, operation: "open", errno: errno) }
+    defer { close(input) }
+    let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard output >= 0 else { throw .io(path: target, operation: "create", errno: errno) }
+    defer { close(output) }
+    let capacity = 1 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+        let n = read(input, buffer, capacity)
+        if n == 0 { break }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw .io(path: source, operation: "read", errno: errno)
+        }
+        var done = 0
+        while done < n {
+            let w = write(output, buffer + done, n - done)
+            if w < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: target, operation: "write", errno: errno)
+            }
+            done += w
+        }
+    }
+    guard fsync(output) == 0 else { throw .io(path: target, operation: "sync", errno: errno) }
+}
+
+/// Writes a file by way of a temporary name and fsyncs it.
+func writeAtomically(_ data: Data, to path: String) throws(StoreError) {
+    let temporary = path + ".\(getpid()).tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw .io(path: path, operation: "create", errno: errno) }
+    let ok = data.withUnsafeBytes { raw -> Bool in
+        var done = 0
+        while done < raw.count {
+            let w = write(fd, raw.baseAddress! + done, raw.count - done)
+            if w < 0 { if errno == EINTR { continue }; return false }
+            done += w
+        }
+        return fsync(fd) == 0
+    }
+    let code = errno
+    close(fd)
+    guard ok else { unlink(temporary); throw .io(path: path, operation: "write", errno: code) }
+    guard rename(temporary, path) == 0 else { unlink(temporary); throw .io(path: path, operation: "rename", errno: errno) }
+}
+
+/// fsyncs a file or folder, so a rename into it survives a crash.
+func syncPath(_ path: String) throws(StoreError) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw .io(path: path, operation: "sync", errno: errno) }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import WheelModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The local cache: entries under `wheels-v1/ab/cd/<key>/`, each a wheel and `entry.json`,
+/// published by one `rename` from staging so a reader never sees a partial entry.
+public struct CacheStore: Sendable {
+    public let root: String
+
+    /// A cache at `root`; nothing is created until something is written.
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// What a lookup found.
+    public enum Lookup: Equatable, Sendable {
+        case miss
+        /// A verified entry: its wheel's SHA-256 and size match the manifest.
+        case hit(CachedEntry)
+        /// An entry that failed verification; it must be evicted, never served.
+        case corrupt(key: String, reason: String)
+    }
+
+    public func path(_ bucket: CacheBucket) -> String { root + "/" + bucket.rawValue }
+
+    /// The folder of an entry: two levels of fan-out keep folders small.
+    public func entryPath(_ key: String) -> String {
+        let chars = Array(key)
+        return path(.wheels) + "/" + String(chars[0..<2]) + "/" + String(chars[2..<4]) + "/" + key
+    }
+
+    /// Creates the root with its `CACHEDIR.TAG` (so backup tools skip it) if needed.
+    public func prepare() throws(StoreError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw .notADirectory(root)
+        }
+        try makeDirectories(root)
+        let tag = root + "/CACHEDIR.TAG"
+        if access(tag, F_OK) != 0 {
+            let text = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by wheelcache.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
+            try writeAtomically(Data(text.utf8), to: tag)
+        }
+    }
+
+    /// Reads and verifies the entry for `key`. Verification hashes the wheel; on success the
+    /// manifest's modification time is bumped, which is what least-recently-used pruning reads.
+    public func lookup(_ key: String) -> Lookup {
+        let folder = entryPath(key)
+        let manifestPath = folder + "/entry.json"
+        guard let data = FileManager.default.contents(atPath: manifestPath) else { return .miss }
+        guard let manifest = try? JSONDecoder().decode(EntryManifest.self, from: data),
+              manifest.schema == EntryManifest.currentSchema, manifest.key == key,
+              !manifest.wheel.contains("/") else {
+            return .corrupt(key: key, reason: "its manifest is unreadable")
+        }
+        let wheelPath = folder + "/" + manifest.wheel
+        guard let digest = try? FileDigest.sha256(wheelPath) else {
+            return .corrupt(key: key, reason: "its wheel \(manifest.wheel) is missing")
+        }
+        guard digest.size == manifest.size, digest.hex == manifest.sha256 else {
+            return .corrupt(key: key, reason: "its wheel \(manifest.wheel) does not match the SHA-256 in its manifest")
+        }
+        _ = utimensat(AT_FDCWD, manifestPath, nil, 0)
+        return .hit(CachedEntry(path: folder, wheelPath: wheelPath, manifest: manifest))
+    }
+
+    /// Takes the per-key lock that serializes the miss path for one key across processes.
+    public func lockKey(_ key: String, waiting: (() -> Void)? = nil) throws(StoreError) -> FileLock {
+        let folder = (entryPath(key) as NSString).deletingLastPathComponent
+        try makeDirectories(folder)
+        return try FileLock(path: folder + "/" + key + ".lock", mode: .exclusive, waiting: waiting)
+    }
+
+    /// Takes the cache-wide lock: shared for builds, exclusive for purge and prune.
+    public func lockCache(_ mode: FileLock.Mode, waiting: (() -> Void)? = nil) throws(StoreError) -> FileLock {
+        try prepare()
+        return try FileLock(path: root + "/.lock", mode: mode, waiting: waiting)
+    }
+
+    /// Removes an entry (the caller holds its key lock).
+    public func evict(_ key: String) throws(StoreError) {
+        let folder = entryPath(key)
+        guard access(folder, F_OK) == 0 else { return }
+        let staging = try makeStaging()
+        // Rename first so the entry disappears at once, then delete at leisure.
+        guard rename(folder, staging.path + "/evicted") == 0 else {
+            throw .io(path: folder, operation: "evict", errno: errno)
+        }
+        staging.remove()
+    }
+
+    /// Publishes a validated wheel with its manifest, replacing any entry for the same key.
+    /// The caller holds the key lock. `extraFiles` (such as the build log) go in as well.
+    @discardableResult
+    public func publish(wheel: String, manifest: EntryManifest, extraFiles: [String] = []) throws(StoreError) -> CachedEntry {
+        let staging = try makeStaging()
+        defer { staging.remove() }
+        let entry = staging.path + "/entry"
+        try makeDirectories(entry)
+        let stagedWheel = entry + "/" + manifest.wheel
+        try copyFile(wheel, to: stagedWheel)
+        for file in extraFiles {
+            try copyFile(file, to: entry + "/" + (file as NSString).lastPathComponent)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do { data = try encoder.encode(manifest) } catch {
+            throw .badManifest(path: entry + "/entry.json", reason: "\(error)")
+        }
+        try writeAtomically(data, to: entry + "/entry.json")
+        try syncPath(entry)
+
+        let final = entryPath(manifest.key)
+        let parent = (final as NSString).deletingLastPathComponent
+        try makeDirectories(parent)
+        if access(final, F_OK) == 0 {
+            guard rename(final, staging.path + "/replaced") == 0 else {
+                throw .io(path: final, operation: "replace", errno: errno)
+            }
+        }
+        guard rename(entry, final) == 0 else { throw .io(path: final, operation: "publish", errno: errno) }
+        try syncPath(parent)
+        return CachedEntry(path: final, wheelPath: final + "/" + manifest.wheel, manifest: manifest)
+    }
+
+    /// A fresh staging folder under `tmp/`, locked by this process while it lives so that
+    /// `clearStaleStaging` can tell it from the litter of a killed process.
+    public func makeStaging() throws(StoreError) -> StagingDirectory {
+        try prepare()
+        try makeDirectories(path(.tmp))
+        var template = Array((path(.tmp) + "/stage-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw .io(path: path(.tmp), operation: "create a folder in", errno: errno) }
+        let folder = String(cString: made)
+        let lock = try FileLock(path: folder + ".lock", mode: .exclusive)
+        return StagingDirectory(path: folder, lock: lock)
+    }
+
+    /// Removes staging folders whose owners are gone (their lock files are free).
+    public func clearStaleStaging() {
+        let tmp = path(.tmp)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
+        for name in names where name.hasSuffix(".lock") {
+            let lockPath = tmp + "/" + name
+            guard let lock = FileLock.tryExclusive(path: lockPath) else { continue }
+            try? FileManager.default.removeItem(atPath: String(lockPath.dropLast(5)))
+            unlink(lockPath)
+            lock.unlock()
+        }
+    }
+
+    /// Hard-links (or, across file systems, copies) a wheel into `directory` under its own
+    /// name. The file appears by rename, so the folder never holds a partial wheel.
+    public static func deliver(_ wheel: String, to directory: String) throws(StoreError) -> String {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw .delivery(path: directory, errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+        }
+        let name = (wheel as NSString).lastPathComponent
+        let target = directory + "/" + name
+        var a = stat(), b = stat()
+        if stat(wheel, &a) == 0, stat(target, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino { return target }
+        let temporary = directory + "/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part"
+        if link(wheel, temporary) != 0 {
+            do { try copyFile(wheel, to: temporary) } catch {
+                unlink(temporary)
+                throw .delivery(path: target, errno: EIO)
+            }
+        }
+        guard rename(temporary, target) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .delivery(path: target, errno: code)
+        }
+        return target
+    }
+}
+
+/// A verified cache entry.
+public struct CachedEntry: Equatable, Sendable {
+    public var path: String
+    public var wheelPath: String
+    public var manifest: EntryManifest
+}
+
+/// A staging folder; `remove()` deletes it and frees its lock.
+public struct StagingDirectory: Sendable {
+    public let path: String
+    let lock: FileLock
+
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+        unlink(path + ".lock")
+        lock.unlock()
+    }
+}

@@ -1,0 +1,52 @@
+import WheelModel
+
+/// `entry.json`: what an entry holds and how it was made. The key inputs are here so an
+/// entry explains itself; the rest is provenance and never part of the key.
+public struct EntryManifest: Codable, Equatable, Sendable {
+    public static let currentSchema = 1
+
+    public var schema: Int
+    public var key: String
+    public var keyInputs: CanonicalJSON
+    public var name: String
+    public var version: String
+    /// The wheel's file name inside the entry folder.
+    public var wheel: String
+    public var sha256: String
+    public var size: Int64
+    /// ISO 8601, UTC.
+    public var created: String
+    /// Where the source came from this time (informational: the key never depends on it).
+    public var source: String
+    public var interpreter: String
+    public var backend: String
+    /// Requirements installed in the build environment, `name==version`.
+    public var buildRequirements: [String]
+    public var buildSeconds: Double
+
+    public init(key: String, keyInputs: CanonicalJSON, name: String, version: String, wheel: String,
+                sha256: String, size: Int64, created: String, source: String, interpreter: String,
+                backend: String, buildRequirements: [String], buildSeconds: Double) {
+        self.schema = EntryManifest.currentSchema
+        self.key = key
+        self.keyInputs = keyInputs
+        self.name = name
+        self.version = version
+        self.wheel = wheel
+        self.sha256 = sha256
+        self.size = size
+        self.created = created
+        self.source = source
+        self.interpreter = interpreter
+        self.backend = backend
+        self.buildRequirements = buildRequirements
+        self.buildSeconds = buildSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, key, name, version, wheel, sha256, size, created, source, interpreter, backend
+        case keyInputs = "key_inputs"
+        case buildRequirements = "build_requirements"
+        case buildSeconds = "build_seconds"
+    }
+}

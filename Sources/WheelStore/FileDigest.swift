@@ -1,0 +1,33 @@
+import Crypto
+import WheelModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// SHA-256 of files, read in large blocks.
+public enum FileDigest {
+    /// The SHA-256 (hex) and size of the file at `path`.
+    public static func sha256(_ path: String) throws(StoreError) -> (hex: String, size: Int64) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let capacity = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var size: Int64 = 0
+        while true {
+            let n = read(fd, buffer.baseAddress, capacity)
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "read", errno: errno)
+            }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += Int64(n)
+        }
+        return (hasher.finalize().hexString, size)
+    }
+}

@@ -1,0 +1,30 @@
+/// Errors from the local cache.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A file system operation on the cache failed.
+    case io(path: String, operation: String, errno: Int32)
+    /// The cache root exists but is not a folder.
+    case notADirectory(String)
+    /// A manifest could not be written or read.
+    case badManifest(path: String, reason: String)
+    /// Delivering a wheel to the wheel folder failed.
+    case delivery(path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .io(let path, let operation, let code):
+            return "cannot \(operation) \(path): \(String(cString: strerror(code))); check the cache folder's permissions and free space"
+        case .notADirectory(let path):
+            return "cache folder \(path) is not a folder; pass another with --cache-dir"
+        case .badManifest(let path, let reason):
+            return "cache manifest \(path) is unreadable (\(reason))"
+        case .delivery(let path, let code):
+            return "cannot write \(path): \(String(cString: strerror(code))); check the wheel folder (-w)"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,52 @@
+import Foundation
+import WheelCache
+
+/// Turns a build report into lines (stdout for results, stderr for errors) or one JSON object.
+struct ReportRenderer {
+    let output: OutputOptions
+
+    func render(_ report: BuildReport) {
+        if output.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            if let data = try? encoder.encode(report) {
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            }
+        }
+        for result in report.results {
+            if result.status == .failed {
+                renderFailure(result)
+            } else if !output.json && !output.quiet {
+                print(line(result))
+            }
+        }
+    }
+
+    private func line(_ result: SourceResult) -> String {
+        let status = result.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+        let project = [result.name, result.version].compactMap { $0 }.joined(separator: " ")
+        var text = "\(status)\(project) -> \(display(result.wheel ?? "?")) (\(String(format: "%.3f", result.seconds))s)"
+        if result.status == .uncached { text += " [not cached]" }
+        if output.verbose, let key = result.key { text += " key \(key)" }
+        return text
+    }
+
+    private func renderFailure(_ result: SourceResult) {
+        if result.failure == .build {
+            Console.error("error: building \(result.source) failed: \(result.error ?? "unknown error")")
+        } else {
+            Console.error("error: \(result.error ?? "\(result.source) failed")")
+        }
+        if let tail = result.logTail, !tail.isEmpty {
+            Console.error("  caused by (last lines of the build log):")
+            for line in tail { Console.error("    | \(line)") }
+        }
+        if let log = result.log { Console.error("  hint: the whole build log is at \(log)") }
+    }
+
+    /// Paths under the current folder are shown relative to it.
+    private func display(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// Paths and generated fixtures shared by the test targets. Fixture sdists, hostile archives
+/// and wheels are generated once per test process by `scripts/make-fixtures` (our own script).
+public enum TestFixtures {
+    /// The repository root, found from this file's location.
+    public static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The real Python interpreter (the `python3` on PATH may be a slow shim), or
+    /// `$WHEELCACHE_TEST_PYTHON`.
+    public static let python: String = {
+        if let explicit = ProcessInfo.processInfo.environment["WHEELCACHE_TEST_PYTHON"] { return explicit }
+        let result = try? run("/usr/bin/env", ["python3", "-c", "import os, sys; print(os.path.realpath(sys.executable))"])
+        return result?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "/usr/bin/python3"
+    }()
+
+    /// The folder of generated fixtures (`bad/`, `wheels/`, sdists, `fakepkg-variants/`).
+    public static let generated: String = {
+        let folder = NSTemporaryDirectory() + "wheelcache-fixtures-\(getpid())"
+        let result = try? run(python, [repository + "/scripts/make-fixtures", folder])
+        precondition(result?.status == 0, "scripts/make-fixtures failed: \(result?.stderr ?? "did not run")")
+        return folder
+    }()
+
+    /// A generated sdist, e.g. `fakepkg-1.0.tar.gz` or `bad/dotdot.tar.gz`.
+    public static func sdist(_ name: String) -> String { generated + "/" + name }
+
+    /// A generated wheel for validator tests, e.g. `wheel("good")`.
+    public static func wheel(_ folder: String) -> String {
+        let dir = generated + "/wheels/" + folder
+        let name = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.first { $0.hasSuffix(".whl") } ?? "missing.whl"
+        return dir + "/" + name
+    }
+
+    /// The offline wheelhouse of real build backends (filled by `scripts/bootstrap`).
+    public static let wheelhouse = repository + "/Fixtures/wheelhouse"
+
+    /// An environment for hermetic pip runs: no user config, no machine-wide find-links.
+    public static func hermeticEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["PIP_CONFIG_FILE"] = "/dev/null"
+        env.removeValue(forKey: "PIP_FIND_LINKS")
+        env.removeValue(forKey: "PIP_INDEX_URL")
+        env.removeValue(forKey: "WHEELCACHE_CACHE_DIR")
+        env.removeValue(forKey: "WHEELCACHE_NO_CACHE_DIR")
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+}
+
+/// A temporary folder removed when the value goes away.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
+
+    public init(_ label: String = "test") {
+        var template = Array((NSTemporaryDirectory() + "wheelcache-\(label)-XXXXXX").utf8CString)
+        path = String(cString: mkdtemp(&template)!)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Every file below the folder, relative, sorted.
+    public func files(_ sub: String = "") -> [String] {
+        let root = sub.isEmpty ? path : path + "/" + sub
+        guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
+        var out: [String] = []
+        while let item = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isDir), !isDir.boolValue { out.append(item) }
+        }
+        return out.sorted()
+    }
+}
+
+/// The result of a finished process.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a process to completion, capturing its output through files (no pipe deadlocks).
+public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                directory: String? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let outPath = NSTemporaryDirectory() + "wheelcache-out-\(UUID().uuidString)"
+    let errPath = outPath + ".err"
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+    }
+    let out = FileHandle(forWritingAtPath: outPath)!
+    let err = FileHandle(forWritingAtPath: errPath)!
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try? out.close()
+    try? err.close()
+    let stdout = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
+    let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+    return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+}

@@ -32,6 +32,8 @@ public struct SdistUnpacker: Sendable {
         archive_read_support_format_gnutar(reader)
         archive_read_support_format_zip_seekable(reader)
         guard archive_read_open_filename(reader, archive, 65536) == ARCHIVE_OK else {
+            // A recognized compression that fails is damage, not a wrong kind of file.
+            if SdistUnpacker.hasKnownMagic(archive) { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
             throw .notAnArchive(path: archive, reason: ArchiveLocale.message(reader))
         }
         guard let writer = archive_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
@@ -53,7 +55,11 @@ public struct SdistUnpacker: Sendable {
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK, let entry else {
                 let reason = ArchiveLocale.message(reader)
-                if entries == 0 { throw .notAnArchive(path: archive, reason: reason) }
+                // Neither a compression nor an archive format recognized: not an archive at all.
+                // Otherwise (say, gzip data cut short) it is a damaged archive.
+                if entries == 0 && !SdistUnpacker.hasKnownMagic(archive) {
+                    throw .notAnArchive(path: archive, reason: reason)
+                }
                 throw .corrupt(path: archive, reason: reason)
             }
             entries += 1
@@ -112,6 +118,18 @@ public struct SdistUnpacker: Sendable {
         }
         guard let top else { throw .noTopFolder(path: archive) }
         return destination + "/" + top
+    }
+
+    /// Whether the file starts like gzip, bzip2, xz, zstd, zip or tar data: if so, a read
+    /// failure means damage rather than a file of another kind.
+    static func hasKnownMagic(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 512)) ?? Data())
+        let prefixes: [[UInt8]] = [[0x1f, 0x8b], Array("BZh".utf8), [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
+                                   [0x28, 0xb5, 0x2f, 0xfd], Array("PK\u{03}\u{04}".utf8)]
+        if prefixes.contains(where: { head.starts(with: $0) }) { return true }
+        return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
 
     private func copyData(from reader: OpaquePointer, to writer: OpaquePointer, archive: String,

@@ -166,8 +166,7 @@ public struct BuildPipeline: Sendable {
         do {
             built = try buildSdist(path, interpreter: interpreter, work: staging.path, log: log)
         } catch let error as BuildError {
-            keepLog(log, name: (path as NSString).lastPathComponent, store: store, error: error, result: &result)
-            throw error
+            throw keepLog(log, name: (path as NSString).lastPathComponent, store: store, error: error)
         }
         let digest = try FileDigest.sha256(built.wheel)
         let manifest = EntryManifest(
@@ -208,8 +207,7 @@ public struct BuildPipeline: Sendable {
             }
         } catch let error as BuildError {
             let name = { if case .directory(let p) = source { return p } else if case .sdistFile(let p) = source { return p }; return "" }()
-            keepLog(log, name: (name as NSString).lastPathComponent, store: store, error: error, result: &result)
-            throw error
+            throw keepLog(log, name: (name as NSString).lastPathComponent, store: store, error: error)
         }
         let digest = try FileDigest.sha256(built.wheel)
         result.name = built.validated.name
@@ -245,16 +243,14 @@ public struct BuildPipeline: Sendable {
     }
 
     /// Moves a failed build's log where the user can read it after staging is cleared.
-    private func keepLog(_ log: String, name: String, store: CacheStore?, error: BuildError, result: inout SourceResult) {
-        guard case .failed(var failure) = error, FileManager.default.fileExists(atPath: log) else { return }
+    private func keepLog(_ log: String, name: String, store: CacheStore?, error: BuildError) -> BuildError {
+        guard case .failed(var failure) = error, FileManager.default.fileExists(atPath: log) else { return error }
         let folder = store?.path(.logs) ?? (NSTemporaryDirectory() + "wheelcache-logs")
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stamp = Int(Date().timeIntervalSince1970)
         let kept = folder + "/\(name)-\(stamp)-\(getpid()).log"
-        if (try? FileManager.default.moveItem(atPath: log, toPath: kept)) != nil {
-            failure.log = kept
-            result.log = kept
-            result.logTail = failure.tail
-        }
+        guard (try? FileManager.default.moveItem(atPath: log, toPath: kept)) != nil else { return error }
+        failure.log = kept
+        return .failed(failure)
     }
 }

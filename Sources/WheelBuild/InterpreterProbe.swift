@@ -116,7 +116,11 @@ public struct InterpreterProbe: Sendable {
         _ = FileManager.default.createFile(atPath: script, contents: Data(PythonScripts.probe.utf8))
         var env = BuildEnvironmentVariables.sanitized(environment)
         env["PYTHONNOUSERSITE"] = "1"
-        let status = try ProcessRunner.run(path, ["-I", script, output], environment: env, log: work + "/probe.log")
+        let status: Int32
+        do { status = try ProcessRunner.run(path, ["-I", script, output], environment: env, log: work + "/probe.log") } catch {
+            // An executable file the system cannot start (a text file without `#!`) is not a Python.
+            throw .notAPython(path: path, reason: "it cannot be run as a program")
+        }
         guard status == 0, let data = FileManager.default.contents(atPath: output),
               let interpreter = try? JSONDecoder().decode(Interpreter.self, from: data) else {
             let detail = ProcessRunner.tail(work + "/probe.log", count: 1).first ?? "exit status \(status)"

@@ -76,11 +76,12 @@ class BackendInvalid(Exception):
 def installed(names):
     from importlib.metadata import distributions
     wanted = {n.lower().replace("_", "-").replace(".", "-") for n in names}
+    # With no requirements named (requires = []), report none, not every installed distribution.
     found = set()
     for dist in distributions():
         name = (dist.metadata["Name"] or "")
         norm = name.lower().replace("_", "-").replace(".", "-")
-        if not wanted or norm in wanted:
+        if norm in wanted:
             found.add("%s==%s" % (name, dist.version))
     return sorted(found)
 

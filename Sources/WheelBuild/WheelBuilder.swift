@@ -110,7 +110,7 @@ public struct WheelBuilder: Sendable {
                                  log: log, report: requirementNames + extraRequirements.map(WheelBuilder.requirementName))
         guard case .string(let name)? = built.value, !name.contains("/"), name.hasSuffix(".whl"),
               FileManager.default.fileExists(atPath: output + "/" + name) else {
-            throw failure(.buildWheel, 0, "the backend did not write the wheel it named (\(built.value.map { "\($0)" } ?? "nothing"))", log)
+            throw failure(.buildWheel, 1, "the backend did not write the wheel it named (\(built.value.map { "\($0)" } ?? "nothing"))", log)
         }
         return BuildOutcome(wheel: output + "/" + name, backend: system.backend, requirements: built.installed,
                             seconds: Date().timeIntervalSince(started))

@@ -20,11 +20,15 @@ public enum TestFixtures {
 
     /// The folder of generated fixtures (`bad/`, `wheels/`, sdists, `fakepkg-variants/`).
     public static let generated: String = {
-        let folder = NSTemporaryDirectory() + "wheelcache-fixtures-\(getpid())"
+        let folder = generatedFolder
+        // Removed when the test process exits.
+        atexit { try? FileManager.default.removeItem(atPath: TestFixtures.generatedFolder) }
         let result = try? run(python, [repository + "/scripts/make-fixtures", folder])
         precondition(result?.status == 0, "scripts/make-fixtures failed: \(result?.stderr ?? "did not run")")
         return folder
     }()
+
+    private static let generatedFolder = NSTemporaryDirectory() + "wheelcache-fixtures-\(getpid())"
 
     /// A generated sdist, e.g. `fakepkg-1.0.tar.gz` or `bad/dotdot.tar.gz`.
     public static func sdist(_ name: String) -> String { generated + "/" + name }

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import TestSupport
+import WheelArchive
+
+@Suite("SdistUnpacker")
+struct SdistUnpackerTests {
+    /// A destination two levels down in a fresh folder, so anything written beside it or
+    /// above it (by `..` or otherwise) shows up in `tmp.files()`.
+    struct Sandbox {
+        let tmp = TemporaryDirectory("unpack")
+        var destination: String { tmp.path + "/outer/dest" }
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: tmp.path + "/outer/dest", withIntermediateDirectories: true)
+        }
+
+        /// Files anywhere in the sandbox that are not inside the destination.
+        var strayFiles: [String] { tmp.files().filter { !$0.hasPrefix("outer/dest/") } }
+
+        /// Every entry (files, folders, links) directly beside the destination or above it.
+        var strayEntries: [String] {
+            let outer = (try? FileManager.default.contentsOfDirectory(atPath: tmp.path + "/outer")) ?? []
+            let top = (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []
+            return outer.filter { $0 != "dest" }.map { "outer/" + $0 } + top.filter { $0 != "outer" }
+        }
+    }
+
+    static let escapedAbsolute = "/tmp/wheelcache-absolute-escape.txt"
+
+    @Test("a good .tar.gz sdist unpacks to name-version/ with PKG-INFO and the project files")
+    func goodTarGz() throws {
+        let box = try Sandbox()
+        let top = try SdistUnpacker().unpack(TestFixtures.sdist("fakepkg-1.0.tar.gz"), into: box.destination)
+        #expect(top == (box.destination as NSString).resolvingSymlinksInPath + "/fakepkg-1.0")
+        let pkgInfo = try String(contentsOfFile: top + "/PKG-INFO", encoding: .utf8)
+        #expect(pkgInfo == "Metadata-Version: 2.1\nName: fakepkg\nVersion: 1.0\n")
+        let original = FileManager.default.contents(atPath: TestFixtures.repository + "/Fixtures/packages/fakepkg/_backend/fakebackend.py")
+        #expect(original != nil)
+        #expect(FileManager.default.contents(atPath: top + "/_backend/fakebackend.py") == original)
+        #expect(box.tmp.files("outer/dest") == [
+            "fakepkg-1.0/PKG-INFO", "fakepkg-1.0/README.md", "fakepkg-1.0/_backend/fakebackend.py",
+            "fakepkg-1.0/pyproject.toml",
+        ])
+        #expect(box.strayFiles.isEmpty)
+    }
+
+    @Test("a good .zip sdist unpacks to name-version/ with PKG-INFO")
+    func goodZip() throws {
+        let box = try Sandbox()
+        let top = try SdistUnpacker().unpack(TestFixtures.sdist("sampleproject-1.0.0.zip"), into: box.destination)
+        #expect((top as NSString).lastPathComponent == "sampleproject-1.0.0")
+        let pkgInfo = try String(contentsOfFile: top + "/PKG-INFO", encoding: .utf8)
+        #expect(pkgInfo.contains("Name: sampleproject\n"))
+        #expect(FileManager.default.fileExists(atPath: top + "/pyproject.toml"))
+        #expect(FileManager.default.fileExists(atPath: top + "/src/sample/__init__.py"))
+        #expect(box.strayFiles.isEmpty)
+    }
+
+    @Test("unpacked files never keep set-user-ID, set-group-ID or world-writable bits")
+    func safePermissions() throws {
+        let box = try Sandbox()
+        let top = try SdistUnpacker().unpack(TestFixtures.sdist("fakepkg-1.0.tar.gz"), into: box.destination)
+        let attributes = try FileManager.default.attributesOfItem(atPath: top + "/pyproject.toml")
+        let mode = try #require(attributes[.posixPermissions] as? Int)
+        #expect(mode & 0o7022 == 0)
+        #expect(mode & 0o600 == 0o600)
+    }
+
+    /// The hostile archives whose rejection is decided by our own checks, with the exact error.
+    static let hostile: [(String, @Sendable (String) -> ArchiveError)] = [
+        ("bad/dotdot.tar.gz", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/../../escaped.txt", reason: "the path is absolute or climbs out with '..'")
+        }),
+        ("bad/absolute.tar.gz", {
+            .unsafeEntry(path: $0, entry: "/tmp/wheelcache-absolute-escape.txt", reason: "the path is absolute or climbs out with '..'")
+        }),
+        ("bad/symlink-out.tar.gz", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/link", reason: "a symbolic link to '../../outside' leaves the tree")
+        }),
+        ("bad/hardlink-out.tar.gz", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/hardlink", reason: "a hard link to '../outside' leaves the tree")
+        }),
+        ("bad/device.tar.gz", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/null", reason: "device files, FIFOs and sockets are not allowed")
+        }),
+        ("bad/no-top-folder.tar.gz", { .noTopFolder(path: $0) }),
+        ("bad/two-top-folders.tar.gz", { .noTopFolder(path: $0) }),
+        ("bad/empty.tar.gz", { .noTopFolder(path: $0) }),
+    ]
+
+    @Test("hostile and malformed sdists are refused with the exact error and write nothing outside the destination",
+          arguments: hostile.map { $0.0 })
+    func hostileArchive(name: String) throws {
+        let expected = try #require(Self.hostile.first { $0.0 == name }?.1)
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist(name)
+        if name == "bad/absolute.tar.gz" { try? FileManager.default.removeItem(atPath: Self.escapedAbsolute) }
+        #expect(throws: expected(archive)) { try SdistUnpacker().unpack(archive, into: box.destination) }
+        #expect(box.strayFiles == [])
+        #expect(box.strayEntries == [])
+        #expect(!FileManager.default.fileExists(atPath: Self.escapedAbsolute))
+        // Nothing a link could point at was created inside either.
+        #expect(!box.tmp.files("outer/dest").contains { $0.hasSuffix("/link") || $0.hasSuffix("/hardlink") || $0.hasSuffix("/null") })
+    }
+
+    @Test("plain text is not an archive")
+    func notAnArchive() throws {
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist("bad/not-an-archive.tar.gz")
+        let error = try #require(throws: ArchiveError.self) { try SdistUnpacker().unpack(archive, into: box.destination) }
+        guard case .notAnArchive(let path, let reason) = error else {
+            Issue.record("expected notAnArchive, got \(error)")
+            return
+        }
+        #expect(path == archive)
+        #expect(!reason.isEmpty)
+        #expect(box.tmp.files() == [])
+        #expect(box.strayEntries == [])
+    }
+
+    @Test("a missing file is not an archive")
+    func missingFile() throws {
+        let box = try Sandbox()
+        let archive = box.tmp.path + "/no-such.tar.gz"
+        let error = try #require(throws: ArchiveError.self) { try SdistUnpacker().unpack(archive, into: box.destination) }
+        guard case .notAnArchive(let path, _) = error else {
+            Issue.record("expected notAnArchive, got \(error)")
+            return
+        }
+        #expect(path == archive)
+    }
+
+    @Test("a truncated sdist is corrupt, and what was written stays inside the destination")
+    func truncated() throws {
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist("bad/truncated.tar.gz")
+        let error = try #require(throws: ArchiveError.self) { try SdistUnpacker().unpack(archive, into: box.destination) }
+        guard case .corrupt(let path, let reason) = error else {
+            Issue.record("expected corrupt, got \(error)")
+            return
+        }
+        #expect(path == archive)
+        #expect(!reason.isEmpty)
+        #expect(box.strayFiles == [])
+        #expect(box.strayEntries == [])
+    }
+
+    @Test("more entries than maxEntries is refused")
+    func maxEntries() throws {
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let unpacker = SdistUnpacker(limits: .init(maxEntries: 2))
+        #expect(throws: ArchiveError.tooLarge(path: archive, reason: "more than 2 entries")) {
+            try unpacker.unpack(archive, into: box.destination)
+        }
+        #expect(box.strayFiles == [])
+    }
+
+    @Test("more bytes than maxTotalBytes is refused")
+    func maxTotalBytes() throws {
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let unpacker = SdistUnpacker(limits: .init(maxTotalBytes: 100))
+        #expect(throws: ArchiveError.tooLarge(path: archive, reason: "more than 100 bytes unpacked")) {
+            try unpacker.unpack(archive, into: box.destination)
+        }
+        #expect(box.strayFiles == [])
+    }
+
+    @Test("limits just large enough let the same sdist through")
+    func limitsLargeEnough() throws {
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let unpacker = SdistUnpacker(limits: .init(maxEntries: 6, maxTotalBytes: 1 << 20))
+        let top = try unpacker.unpack(archive, into: box.destination)
+        #expect(FileManager.default.fileExists(atPath: top + "/PKG-INFO"))
+    }
+}

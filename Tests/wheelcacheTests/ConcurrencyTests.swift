@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("wheelcache build: processes sharing a cache")
+struct ConcurrencyTests {
+    @Test("four processes started at once on the same sdist build it once, and every one gets the wheel")
+    func fourProcessesBuildOnce() throws {
+        let cli = CLI()
+        let counter = cli.scratch.path + "/count"
+        let env = TestFixtures.hermeticEnvironment(["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:1"])
+        var processes: [(Process, String)] = []
+        for i in 0..<4 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            let out = cli.scratch.path + "/out\(i).json"
+            FileManager.default.createFile(atPath: out, contents: nil)
+            process.arguments = ["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "--cache-dir", cli.cache,
+                                 "-w", cli.scratch.path + "/wheels\(i)", "--json"]
+            process.environment = env
+            process.standardOutput = FileHandle(forWritingAtPath: out)
+            process.standardError = FileHandle.nullDevice
+            processes.append((process, out))
+        }
+        for (process, _) in processes { try process.run() }
+        var statuses: [String] = []
+        for (i, (process, out)) in processes.enumerated() {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any]
+            let result = try #require((object?["results"] as? [[String: Any]])?.first)
+            statuses.append(result["status"] as? String ?? "?")
+            #expect(FileManager.default.fileExists(atPath: cli.scratch.path + "/wheels\(i)/fakepkg-1.0-py3-none-any.whl"))
+        }
+        #expect(cli.counted(counter).count == 1)
+        #expect(statuses.sorted() == ["built", "hit", "hit", "hit"])
+        #expect(cli.entries.count == 1)
+    }
+}

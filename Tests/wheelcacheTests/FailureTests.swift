@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("wheelcache build: failures and bad input")
+struct FailureTests {
+    @Test("a failing backend exits 1, shows the log tail and where the log is, and leaves no entry")
+    func failingBackend() throws {
+        let cli = CLI()
+        let result = try cli.run(["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "-w", cli.wheels],
+                                 env: ["WHEELCACHE_FAKE_MODE": "fail"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: building"))
+        #expect(result.stderr.contains("| fakebackend: failing on purpose"))
+        #expect(result.stderr.contains("| fakebackend: log line 30"))
+        let logLine = try #require(result.stderr.split(separator: "\n").first { $0.contains("the whole build log is at") })
+        let logPath = String(logLine.split(separator: " ").last!)
+        #expect(logPath.hasPrefix(cli.cache + "/logs-v1/"), "the log outlives the staging folder")
+        let log = try String(contentsOfFile: logPath, encoding: .utf8)
+        #expect(log.contains("fakebackend: log line 1"))
+        #expect(cli.entries.isEmpty)
+        #expect(cli.scratch.files("wheels").isEmpty)
+    }
+
+    @Test("a failed source does not stop the others, and the exit code is still 1")
+    func othersStillRun() throws {
+        let cli = CLI()
+        let broken = cli.scratch.path + "/project"
+        try FileManager.default.copyItem(atPath: TestFixtures.repository + "/Fixtures/packages/fakepkg", toPath: broken)
+        // A project whose pyproject names a backend that does not exist.
+        try "[build-system]\nrequires = []\nbuild-backend = \"no_such_backend\"\n".write(
+            toFile: broken + "/pyproject.toml", atomically: true, encoding: .utf8)
+        let (result, results) = try cli.build([broken, TestFixtures.sdist("fakepkg-1.0.tar.gz")])
+        #expect(result.status == 1)
+        #expect(results.map { $0["status"] as? String } == ["failed", "built"])
+        #expect((results.first?["error"] as? String)?.contains("no_such_backend") == true)
+    }
+
+    @Test("a wheel with a wrong RECORD, a name that disagrees with METADATA, or wrong tags is a validation error and never cached",
+          arguments: [("corrupt-record", "does not match its RECORD hash"),
+                      ("missing-record-row", "is not listed in RECORD"),
+                      ("wrong-name", "file name says project 'othername' but METADATA says 'fakepkg'"),
+                      ("wrong-tag", "differ from WHEEL tags"),
+                      ("no-wheel", "did not write the wheel it named")])
+    func invalidWheelsAreRejected(mode: String, message: String) throws {
+        let cli = CLI()
+        let result = try cli.run(["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "-w", cli.wheels],
+                                 env: ["WHEELCACHE_FAKE_MODE": mode])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(cli.entries.isEmpty)
+        #expect(cli.scratch.files("wheels").isEmpty)
+        #expect(cli.scratch.files("cache/tmp").isEmpty, "staging is cleared")
+    }
+
+    @Test("bad input gets one error line, exit 2, and writes nothing to the cache or the wheel folder",
+          arguments: [
+            ("missing.tar.gz", "does not exist"),
+            ("bad/not-an-archive.tar.gz", "is not a readable sdist archive"),
+            ("bad/empty.tar.gz", "one top folder"),
+            ("bad/dotdot.tar.gz", "climbs out with '..'"),
+            ("bad/absolute.tar.gz", "the path is absolute"),
+            ("bad/symlink-out.tar.gz", "a symbolic link to '../../outside' leaves the tree"),
+            ("bad/hardlink-out.tar.gz", "leaves the tree"),
+            ("bad/no-top-folder.tar.gz", "one top folder"),
+            ("bad/two-top-folders.tar.gz", "one top folder"),
+            ("bad/device.tar.gz", "device files"),
+            ("bad/truncated.tar.gz", "damaged"),
+          ])
+    func badInput(source: String, message: String) throws {
+        let cli = CLI()
+        let path = source == "missing.tar.gz" ? cli.scratch.path + "/missing.tar.gz" : TestFixtures.sdist(source)
+        let result = try cli.run(["build", path, "-w", cli.wheels])
+        #expect(result.status == 2, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(lines.first?.hasPrefix("error: ") == true)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(cli.entries.isEmpty)
+        #expect(cli.scratch.files("cache/tmp").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cli.wheels))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/wheelcache-absolute-escape.txt"))
+    }
+
+    @Test("a --python that is not a Python is bad input: one error line, exit 2, nothing written")
+    func notAPython() throws {
+        let cli = CLI()
+        let text = cli.scratch.path + "/python-not"
+        try "hello\n".write(toFile: text, atomically: true, encoding: .utf8)
+        for python in ["/bin/true", cli.scratch.path + "/no-such-python", text] {
+            let result = try cli.run(["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "-w", cli.wheels, "--python", python])
+            #expect(result.status == 2, "\(python): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("is not a usable Python interpreter"), "\(result.stderr)")
+            #expect(cli.entries.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: cli.wheels))
+        }
+    }
+
+    @Test("usage errors exit 2 with one message")
+    func usageErrors() throws {
+        let cli = CLI()
+        for args in [["build"], ["build", "x.tar.gz", "--cache-dir", "/tmp/a", "--no-cache-dir"], ["build", "x", "--no-binary", "bad name!"], ["frobnicate"]] {
+            let result = try cli.run(args, cacheFlag: false)
+            #expect(result.status == 2, "\(args): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("error:"), "\(args): \(result.stderr)")
+        }
+    }
+}

@@ -97,8 +97,8 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let outPath = NSTemporaryDirectory() + "wheelcache-out-\(UUID().uuidString)"
     let errPath = outPath + ".err"
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     defer {
         try? FileManager.default.removeItem(atPath: outPath)
         try? FileManager.default.removeItem(atPath: errPath)

@@ -24,7 +24,8 @@ public struct InterpreterProbe: Sendable {
             throw .notAPython(path: name, reason: requested == nil ? "not found on PATH" : "no such executable")
         }
         let identity = identity(of: path)
-        let recordPath = memory.map { $0 + "/" + sha256Hex(path) + ".json" }
+        // The record's file name only needs to be stable and safe in a folder.
+        let recordPath = memory.map { $0 + "/" + CacheKey.plainDigest(path) + ".json" }
         if let recordPath, let data = FileManager.default.contents(atPath: recordPath),
            let record = try? JSONDecoder().decode(ProbeRecord.self, from: data),
            record.identity == identity, record.executableIdentity == self.identity(of: record.interpreter.executable) {
@@ -98,11 +99,6 @@ public struct InterpreterProbe: Sendable {
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 2)) ?? Data()
         return head == Data("#!".utf8)
-    }
-
-    private func sha256Hex(_ text: String) -> String {
-        // The record's file name only needs to be stable and filesystem-safe.
-        CacheKey.plainDigest(text)
     }
 
     private func probe(_ path: String) throws(BuildError) -> Interpreter {

@@ -91,7 +91,7 @@ public struct BuildPipeline: Sendable {
                 if let store {
                     try buildCached(path: path, key: key, interpreter: interpreter, store: store, result: &result)
                 } else {
-                    try buildUncached(source: .sdistFile(path: path), interpreter: interpreter, result: &result)
+                    try buildUncached(source: spec, interpreter: interpreter, result: &result)
                 }
             case .directory:
                 try buildUncached(source: spec, interpreter: interpreter, result: &result, store: store)
@@ -130,7 +130,7 @@ public struct BuildPipeline: Sendable {
             }
             replacing = true
         case .corrupt(_, let reason):
-            notice("warning: cache entry \(key.digest) for \(path) is corrupt (\(reason)); evicting it and building again")
+            warnCorrupt(key, path, reason)
             replacing = true
         case .miss:
             break
@@ -151,9 +151,7 @@ public struct BuildPipeline: Sendable {
             }
             replacing = true
         case .corrupt(_, let reason):
-            if !replacing {
-                notice("warning: cache entry \(key.digest) for \(path) is corrupt (\(reason)); evicting it and building again")
-            }
+            if !replacing { warnCorrupt(key, path, reason) }
             try store.evict(key.digest)
             replacing = true
         case .miss:
@@ -177,6 +175,10 @@ public struct BuildPipeline: Sendable {
             buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
         let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
         try deliver(entry, status: replacing ? .rebuilt : .built, result: &result)
+    }
+
+    private func warnCorrupt(_ key: CacheKey, _ path: String, _ reason: String) {
+        notice("warning: cache entry \(key.digest) for \(path) is corrupt (\(reason)); evicting it and building again")
     }
 
     /// Builds without storing: local folders always, sdists under `--no-cache-dir`.
@@ -206,8 +208,7 @@ public struct BuildPipeline: Sendable {
                 built = try buildTree(tree, interpreter: interpreter, work: work, log: log)
             }
         } catch let error as BuildError {
-            let name = { if case .directory(let p) = source { return p } else if case .sdistFile(let p) = source { return p }; return "" }()
-            throw keepLog(log, name: (name as NSString).lastPathComponent, store: store, error: error)
+            throw keepLog(log, name: (source.path as NSString).lastPathComponent, store: store, error: error)
         }
         let digest = try FileDigest.sha256(built.wheel)
         result.name = built.validated.name

@@ -7,6 +7,13 @@ public enum SourceSpec: Equatable, Sendable {
     /// A local source tree: built every time, never cached.
     case directory(path: String)
 
+    /// The path on disk.
+    public var path: String {
+        switch self {
+        case .sdistFile(let path), .directory(let path): return path
+        }
+    }
+
     /// Classifies `argument`; a path that does not exist, or a kind of source this version
     /// cannot take, is bad input.
     public static func classify(_ argument: String) throws(PipelineError) -> SourceSpec {

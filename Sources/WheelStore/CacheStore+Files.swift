@@ -7,10 +7,14 @@ import Darwin
 
 // Small POSIX helpers: the store needs fsync and exact errors, which FileManager hides.
 
+/// `mkdir -p` with the real errno (FileManager reports Cocoa codes, which strerror misreads).
 func makeDirectories(_ path: String) throws(StoreError) {
-    do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-        throw .io(path: path, operation: "create folder", errno: Int32((error as NSError).code))
-    }
+    if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+    guard errno == ENOENT else { throw .io(path: path, operation: "create folder", errno: errno) }
+    let parent = (path as NSString).deletingLastPathComponent
+    guard !parent.isEmpty, parent != path else { throw .io(path: path, operation: "create folder", errno: ENOENT) }
+    try makeDirectories(parent)
+    guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .io(path: path, operation: "create folder", errno: errno) }
 }
 
 /// Copies a file's bytes and fsyncs the copy.

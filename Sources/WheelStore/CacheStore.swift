@@ -157,8 +157,9 @@ public struct CacheStore: Sendable {
     /// Hard-links (or, across file systems, copies) a wheel into `directory` under its own
     /// name. The file appears by rename, so the folder never holds a partial wheel.
     public static func deliver(_ wheel: String, to directory: String) throws(StoreError) -> String {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw .delivery(path: directory, errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+        do { try makeDirectories(directory) } catch {
+            if case .io(_, _, let code) = error { throw .delivery(path: directory, errno: code) }
+            throw error
         }
         let name = (wheel as NSString).lastPathComponent
         let target = directory + "/" + name

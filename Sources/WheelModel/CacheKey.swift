@@ -6,10 +6,16 @@ import Foundation
 public enum SourceIdentity: Equatable, Sendable {
     /// An sdist archive, identified by the SHA-256 (hex) of its bytes.
     case sdist(sha256: String)
+    /// A git commit (full id, lowercase) and the project's folder inside it. The URL is not
+    /// part of it: the same commit from a mirror is the same source.
+    case git(commit: String, subdirectory: String?)
 
     var keyJSON: CanonicalJSON {
         switch self {
         case .sdist(let sha256): return .object(["kind": .string("sdist"), "sha256": .string(sha256)])
+        case .git(let commit, let subdirectory):
+            return .object(["kind": .string("git"), "commit": .string(commit.lowercased()),
+                            "subdirectory": subdirectory.map(CanonicalJSON.string) ?? .null])
         }
     }
 }

@@ -6,6 +6,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case toml(line: Int, message: String)
     case invalidBuildSystem(String)
     case invalidRecord(line: Int, message: String)
+    case invalidGitURL(String, String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "pyproject.toml [build-system]: \(message)"
         case .invalidRecord(let line, let message):
             return "RECORD line \(line): \(message)"
+        case .invalidGitURL(let url, let why):
+            return "'\(url)' is not a usable git URL: \(why)"
         }
     }
 }

@@ -34,9 +34,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive"]),
+        .target(name: "WheelFetch", dependencies: ["WheelModel", "WheelStore"]),
         .target(
             name: "WheelCache",
-            dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelBuild"]),
+            dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelBuild", "WheelFetch"]),
         .executableTarget(
             name: "wheelcache",
             dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "WheelArchiveTests", dependencies: ["WheelArchive", "TestSupport"]),
         .testTarget(name: "WheelStoreTests", dependencies: ["WheelStore", "TestSupport"]),
         .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "TestSupport"]),
+        .testTarget(name: "WheelFetchTests", dependencies: ["WheelFetch", "TestSupport"]),
         .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "TestSupport"]),
         .testTarget(name: "wheelcacheTests", dependencies: ["TestSupport"]),
     ]

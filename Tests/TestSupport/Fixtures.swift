@@ -116,3 +116,89 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
     return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
 }
+
+/// A git repository made at test time (no network): commits with a fixed identity.
+public struct GitRepository: Sendable {
+    public let path: String
+
+    /// `git init` at `path`, on branch `main`; `objectFormat` may be "sha256".
+    public init(_ path: String, objectFormat: String = "sha1") throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main", "--object-format=\(objectFormat)")
+    }
+
+    /// An existing repository (bare or not).
+    public init(existing path: String) {
+        self.path = path
+    }
+
+    /// A clone of `other` at `path` (all branches, tags and objects).
+    public init(cloning other: GitRepository, to path: String) throws {
+        self.path = path
+        _ = try GitRepository.run(["clone", "-q", other.path, path], in: nil)
+    }
+
+    /// Copies a fixture project's files into `folder` of the work tree.
+    public func add(project: String, at folder: String = "", name: String? = nil) throws {
+        let target = folder.isEmpty ? path : path + "/" + folder
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let source = TestFixtures.repository + "/Fixtures/packages/" + project
+        for item in try FileManager.default.contentsOfDirectory(atPath: source) {
+            try FileManager.default.copyItem(atPath: source + "/" + item, toPath: target + "/" + item)
+        }
+        if let name {
+            let pyproject = target + "/pyproject.toml"
+            let text = try String(contentsOfFile: pyproject, encoding: .utf8)
+                .replacingOccurrences(of: "name = \"\(project)\"", with: "name = \"\(name)\"")
+            try text.write(toFile: pyproject, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Writes a file (relative path) into the work tree.
+    public func write(_ relative: String, _ text: String) throws {
+        let file = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    /// Stages everything and commits; returns the new commit id.
+    @discardableResult
+    public func commit(_ message: String) throws -> String {
+        try git("add", "-A")
+        try git("commit", "-q", "-m", message)
+        return try head()
+    }
+
+    public func head() throws -> String {
+        try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs git in the work tree and returns its standard output; a failure throws.
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        try GitRepository.run(arguments, in: path)
+    }
+
+    public var fileURL: String { "file://" + path }
+
+    static func run(_ arguments: [String], in directory: String?) throws -> String {
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
+        env["GIT_AUTHOR_NAME"] = "Fixture"
+        env["GIT_AUTHOR_EMAIL"] = "fixture@example.invalid"
+        env["GIT_COMMITTER_NAME"] = "Fixture"
+        env["GIT_COMMITTER_EMAIL"] = "fixture@example.invalid"
+        let result = try TestSupport.run("/usr/bin/env", ["git", "-c", "protocol.file.allow=always"] + arguments,
+                                         environment: env, directory: directory)
+        guard result.status == 0 else {
+            throw GitFixtureError(message: "git \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        return result.stdout
+    }
+}
+
+public struct GitFixtureError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import WheelArchive
 import WheelBuild
+import WheelFetch
 import WheelModel
 import WheelStore
 
@@ -52,7 +53,7 @@ public struct BuildPipeline: Sendable {
         // Bad sources fail the run before anything is built or written.
         if specs.contains(where: { if case .failure = $0.1 { true } else { false } }) {
             return BuildReport(results: specs.map { source, spec in
-                var result = SourceResult(source: source, status: .failed, seconds: 0)
+                var result = SourceResult(source: URLRedaction.redact(source), status: .failed, seconds: 0)
                 if case .failure(let error) = spec { result.error = error.description; result.failure = .input }
                 else { result.error = "not built: another source is invalid"; result.failure = .input }
                 return result
@@ -63,7 +64,7 @@ public struct BuildPipeline: Sendable {
         let interpreter: Interpreter
         do { interpreter = try probe.interpreter(request.python) } catch {
             return BuildReport(results: request.sources.map { source in
-                var result = SourceResult(source: source, status: .failed, seconds: 0)
+                var result = SourceResult(source: URLRedaction.redact(source), status: .failed, seconds: 0)
                 result.error = error.description
                 result.failure = error.isInputError ? .input : .build
                 return result
@@ -80,33 +81,147 @@ public struct BuildPipeline: Sendable {
         return BuildReport(results: results)
     }
 
+    /// A source made ready for the cache: its key is known (except for local folders).
+    enum Prepared {
+        case sdist(path: String, key: CacheKey)
+        case directory(path: String)
+        case git(GitURL, commit: String, refs: GitRefs?, name: String?, key: CacheKey)
+
+        /// How the source is named in notices, log names and manifests (never with credentials).
+        var label: String {
+            switch self {
+            case .sdist(let path, _), .directory(let path): return path
+            case .git(let url, let commit, _, _, _):
+                return "git+" + url.cleanRemote + "@" + commit + (url.subdirectory.map { "#subdirectory=" + $0 } ?? "")
+            }
+        }
+
+        var key: CacheKey? {
+            switch self {
+            case .sdist(_, let key), .git(_, _, _, _, let key): return key
+            case .directory: return nil
+            }
+        }
+
+        /// The project name the user asked for, if any.
+        var expectedName: String? {
+            if case .git(_, _, _, let name, _) = self { return name }
+            return nil
+        }
+    }
+
     private func build(source: String, spec: SourceSpec, interpreter: Interpreter, store: CacheStore?) -> SourceResult {
-        var result = SourceResult(source: source, status: .failed, seconds: 0)
+        var result = SourceResult(source: URLRedaction.redact(source), status: .failed, seconds: 0)
         do {
-            switch spec {
-            case .sdistFile(let path):
-                let digest = try FileDigest.sha256(path)
-                let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
-                result.key = key.digest
-                if let store {
-                    try buildCached(path: path, key: key, interpreter: interpreter, store: store, result: &result)
-                } else {
-                    try buildUncached(source: spec, interpreter: interpreter, result: &result)
-                }
-            case .directory:
-                try buildUncached(source: spec, interpreter: interpreter, result: &result, store: store)
+            let prepared = try prepare(spec, interpreter: interpreter, store: store, result: &result)
+            if let store, let key = prepared.key {
+                try buildCached(prepared, key: key, interpreter: interpreter, store: store, result: &result)
+            } else {
+                try buildUncached(prepared, interpreter: interpreter, result: &result, store: store)
             }
         } catch let error as ArchiveError {
             result.error = error.description
             if case .invalidWheel = error { result.failure = .build } else { result.failure = .input }
         } catch let error as BuildError {
             fail(&result, error)
+        } catch let error as GitError {
+            result.error = error.description
+            result.failure = error.isInputError ? .input : .build
+        } catch let error as PipelineError {
+            result.error = error.description
+            result.failure = .input
         } catch {
             result.error = "\(error)"
             result.failure = .build
         }
         if result.failure != nil { result.status = .failed }
         return result
+    }
+
+    /// Computes the key: hashes an sdist, resolves a git revision to its commit.
+    private func prepare(_ spec: SourceSpec, interpreter: Interpreter, store: CacheStore?,
+                         result: inout SourceResult) throws -> Prepared {
+        switch spec {
+        case .sdistFile(let path):
+            let digest = try FileDigest.sha256(path)
+            let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
+            result.key = key.digest
+            return .sdist(path: path, key: key)
+        case .directory(let path):
+            return .directory(path: path)
+        case .git(let url, let name):
+            var refs: GitRefs?
+            let commit: String
+            if let pinned = url.pinnedCommit {
+                commit = pinned  // immutable: no git process on the way to a hit
+            } else {
+                let git = try GitClient(environment: request.environment)
+                let listed = try git.listRemote(url)
+                refs = listed
+                switch listed.resolve(url.revision) {
+                case .commit(let found, _):
+                    commit = found
+                case .abbreviatedCommit:
+                    let abbreviation = url.revision ?? ""
+                    commit = try withScratch(store) { scratch in
+                        try GitMirrors(client: git, bucket: store?.path(.git)).resolveAbbreviation(
+                            url, abbreviation, format: listed.objectFormat ?? .sha1, scratch: scratch,
+                            waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
+                    }
+                case .unknown:
+                    if url.revision == nil, listed.refs.isEmpty {
+                        throw GitError.unknownRevision(url: url.redacted, revision: "HEAD (the repository is empty)")
+                    }
+                    throw GitError.unknownRevision(url: url.redacted, revision: url.revision ?? "HEAD")
+                }
+                result.resolvedFrom = url.revision ?? "HEAD"
+            }
+            result.commit = commit
+            let key = CacheKey(source: .git(commit: commit, subdirectory: url.subdirectory),
+                               options: request.options, interpreter: interpreter)
+            result.key = key.digest
+            return .git(url, commit: commit, refs: refs, name: name, key: key)
+        }
+    }
+
+    /// Runs `body` in a private scratch folder: a staging folder of the cache (under the shared
+    /// cache lock, so purge cannot pull it away), or a temporary folder without a cache.
+    private func withScratch<T>(_ store: CacheStore?, _ body: (String) throws -> T) throws -> T {
+        if let store {
+            let cacheLock = try store.lockCache(.shared) {
+                notice("waiting for a cache-wide operation (purge or prune) to finish")
+            }
+            defer { cacheLock.unlock() }
+            let staging = try store.makeStaging()
+            defer { staging.remove() }
+            return try body(staging.path)
+        }
+        let work = NSTemporaryDirectory() + "wheelcache-work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        return try body(work)
+    }
+
+    /// Lays the source tree out in `work` (unpack, copy or check out) and returns its folder.
+    private func materialize(_ prepared: Prepared, work: String) throws -> String {
+        let src = work + "/src"
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        switch prepared {
+        case .sdist(let path, _):
+            return try SdistUnpacker().unpack(path, into: src)
+        case .directory(let path):
+            let tree = src + "/" + (path as NSString).lastPathComponent
+            try SourceTreeCopy.copy(path, to: tree)
+            return tree
+        case .git(let url, let commit, let refs, _, _):
+            let git = try GitClient(environment: request.environment)
+            // The tags at the commit come along, so setuptools-scm and friends see a release.
+            let listed = try refs ?? git.listRemote(url)
+            let store = request.cacheRoot.map(CacheStore.init(root:))
+            return try GitMirrors(client: git, bucket: store?.path(.git)).checkout(
+                url, commit: commit, tags: listed.tags(at: commit), into: src + "/checkout", scratch: work,
+                waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
+        }
     }
 
     private func fail(_ result: inout SourceResult, _ error: BuildError) {
@@ -118,19 +233,22 @@ public struct BuildPipeline: Sendable {
         }
     }
 
-    /// The cached path: look up; on a miss (or `--no-binary`) take the key's lock, look up
-    /// again (another process may have built it meanwhile), build, publish.
-    private func buildCached(path: String, key: CacheKey, interpreter: Interpreter, store: CacheStore,
+    /// The cached path: look up; on a miss (or `--no-binary`) lay the source out in staging,
+    /// take the key's lock, look up again (another process may have built it meanwhile),
+    /// build, publish. The source is laid out before the key lock so that a source that
+    /// cannot be fetched or unpacked leaves nothing in the cache.
+    private func buildCached(_ prepared: Prepared, key: CacheKey, interpreter: Interpreter, store: CacheStore,
                              result: inout SourceResult) throws {
+        let label = prepared.label
         var replacing = false
         switch store.lookup(key.digest) {
         case .hit(let entry):
             if !request.noBinary.matches(entry.manifest.name) {
-                return try deliver(entry, status: .hit, result: &result)
+                return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
             }
             replacing = true
         case .corrupt(_, let reason):
-            warnCorrupt(key, path, reason)
+            warnCorrupt(key, label, reason)
             replacing = true
         case .miss:
             break
@@ -139,50 +257,68 @@ public struct BuildPipeline: Sendable {
             notice("waiting for a cache-wide operation (purge or prune) to finish")
         }
         defer { cacheLock.unlock() }
+        store.clearStaleStaging()
+        let staging = try store.makeStaging()
+        defer { staging.remove() }
+        let tree = try materialize(prepared, work: staging.path)
         let keyLock = try store.lockKey(key.digest) {
-            notice("waiting for another wheelcache process that is building \(path) (key \(key.digest.prefix(12)))")
+            notice("waiting for another wheelcache process that is building \(label) (key \(key.digest.prefix(12)))")
         }
         defer { keyLock.unlock() }
-        store.clearStaleStaging()
         switch store.lookup(key.digest) {
         case .hit(let entry):
             if !replacing || !request.noBinary.matches(entry.manifest.name) {
-                return try deliver(entry, status: .hit, result: &result)
+                return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
             }
             replacing = true
         case .corrupt(_, let reason):
-            if !replacing { warnCorrupt(key, path, reason) }
+            if !replacing { warnCorrupt(key, label, reason) }
             try store.evict(key.digest)
             replacing = true
         case .miss:
             break
         }
-        let staging = try store.makeStaging()
-        defer { staging.remove() }
         let log = staging.path + "/build.log"
         let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
         do {
-            built = try buildSdist(path, interpreter: interpreter, work: staging.path, log: log)
+            built = try buildTree(tree, interpreter: interpreter, work: staging.path, log: log)
         } catch let error as BuildError {
-            throw keepLog(log, name: (path as NSString).lastPathComponent, store: store, error: error)
+            throw keepLog(log, name: logName(prepared), store: store, error: error)
         }
+        try checkName(prepared.expectedName, built.validated.name, result: result)
         let digest = try FileDigest.sha256(built.wheel)
         let manifest = EntryManifest(
             key: key.digest, keyInputs: key.inputs, name: built.validated.name, version: built.validated.version,
             wheel: (built.wheel as NSString).lastPathComponent, sha256: digest.hex, size: digest.size,
-            created: ISO8601DateFormatter().string(from: Date()), source: path,
+            created: ISO8601DateFormatter().string(from: Date()), source: label,
             interpreter: "\(interpreter.executable) (\(interpreter.version))", backend: built.outcome.backend,
             buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
         let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
-        try deliver(entry, status: replacing ? .rebuilt : .built, result: &result)
+        try deliver(entry, status: replacing ? .rebuilt : .built, expecting: nil, result: &result)
     }
 
-    private func warnCorrupt(_ key: CacheKey, _ path: String, _ reason: String) {
-        notice("warning: cache entry \(key.digest) for \(path) is corrupt (\(reason)); evicting it and building again")
+    private func warnCorrupt(_ key: CacheKey, _ label: String, _ reason: String) {
+        notice("warning: cache entry \(key.digest) for \(label) is corrupt (\(reason)); evicting it and building again")
     }
 
-    /// Builds without storing: local folders always, sdists under `--no-cache-dir`.
-    private func buildUncached(source: SourceSpec, interpreter: Interpreter, result: inout SourceResult,
+    /// A `name @ URL` or `#egg=` source must build the project it names.
+    private func checkName(_ expected: String?, _ actual: String, result: SourceResult) throws {
+        guard let expected, ProjectName.normalize(expected) != ProjectName.normalize(actual) else { return }
+        throw PipelineError.wrongProject(source: result.source, expected: expected, actual: actual)
+    }
+
+    /// A name for a failed build's kept log.
+    private func logName(_ prepared: Prepared) -> String {
+        switch prepared {
+        case .sdist(let path, _), .directory(let path): return (path as NSString).lastPathComponent
+        case .git(let url, let commit, _, _, _):
+            let repository = (url.cleanRemote as NSString).lastPathComponent
+            return "\(repository)-\(commit.prefix(12))".replacingOccurrences(of: ":", with: "_")
+        }
+    }
+
+    /// Builds without storing: local folders always, other sources under `--no-cache-dir`.
+    private func buildUncached(_ prepared: Prepared, interpreter: Interpreter, result: inout SourceResult,
                                store: CacheStore? = nil) throws {
         let work: String
         var staging: StagingDirectory?
@@ -197,33 +333,20 @@ public struct BuildPipeline: Sendable {
             if let staging { staging.remove() } else { try? FileManager.default.removeItem(atPath: work) }
         }
         let log = work + "/build.log"
+        let tree = try materialize(prepared, work: work)
         let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
         do {
-            switch source {
-            case .sdistFile(let path):
-                built = try buildSdist(path, interpreter: interpreter, work: work, log: log)
-            case .directory(let path):
-                let tree = work + "/src/" + (path as NSString).lastPathComponent
-                try SourceTreeCopy.copy(path, to: tree)
-                built = try buildTree(tree, interpreter: interpreter, work: work, log: log)
-            }
+            built = try buildTree(tree, interpreter: interpreter, work: work, log: log)
         } catch let error as BuildError {
-            throw keepLog(log, name: (source.path as NSString).lastPathComponent, store: store, error: error)
+            throw keepLog(log, name: logName(prepared), store: store, error: error)
         }
+        try checkName(prepared.expectedName, built.validated.name, result: result)
         let digest = try FileDigest.sha256(built.wheel)
         result.name = built.validated.name
         result.version = built.validated.version
         result.sha256 = digest.hex
         result.wheel = try CacheStore.deliver(built.wheel, to: request.wheelDirectory)
         result.status = .uncached
-    }
-
-    private func buildSdist(_ path: String, interpreter: Interpreter, work: String,
-                            log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
-        let unpacked = work + "/src"
-        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
-        let tree = try SdistUnpacker().unpack(path, into: unpacked)
-        return try buildTree(tree, interpreter: interpreter, work: work, log: log)
     }
 
     private func buildTree(_ tree: String, interpreter: Interpreter, work: String,
@@ -235,7 +358,9 @@ public struct BuildPipeline: Sendable {
         return (outcome.wheel, validated, outcome)
     }
 
-    private func deliver(_ entry: CachedEntry, status: SourceStatus, result: inout SourceResult) throws {
+    private func deliver(_ entry: CachedEntry, status: SourceStatus, expecting name: String?,
+                         result: inout SourceResult) throws {
+        try checkName(name, entry.manifest.name, result: result)
         result.name = entry.manifest.name
         result.version = entry.manifest.version
         result.sha256 = entry.manifest.sha256

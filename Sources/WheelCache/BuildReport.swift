@@ -36,6 +36,10 @@ public struct SourceResult: Codable, Sendable {
     public var log: String?
     public var logTail: [String]?
     public var failure: FailureKind?
+    /// For git sources: the commit built or looked up.
+    public var commit: String?
+    /// For git sources given a branch, tag, short id or no revision: what was resolved.
+    public var resolvedFrom: String?
 
     public init(source: String, status: SourceStatus, seconds: Double) {
         self.source = source
@@ -44,8 +48,9 @@ public struct SourceResult: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, status, name, version, key, wheel, sha256, seconds, error, log, failure
+        case source, status, name, version, key, wheel, sha256, seconds, error, log, failure, commit
         case logTail = "log_tail"
+        case resolvedFrom = "resolved_from"
     }
 }
 

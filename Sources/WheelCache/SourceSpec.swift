@@ -1,4 +1,5 @@
 import Foundation
+import WheelModel
 
 /// A source named on the command line, classified before anything is read.
 public enum SourceSpec: Equatable, Sendable {
@@ -6,20 +7,31 @@ public enum SourceSpec: Equatable, Sendable {
     case sdistFile(path: String)
     /// A local source tree: built every time, never cached.
     case directory(path: String)
-
-    /// The path on disk.
-    public var path: String {
-        switch self {
-        case .sdistFile(let path), .directory(let path): return path
-        }
-    }
+    /// A git repository at a revision; `name` is the project the user asked for
+    /// (`name @ git+…` or `#egg=`), checked against what the commit builds.
+    case git(GitURL, name: String?)
 
     /// Classifies `argument`; a path that does not exist, or a kind of source this version
     /// cannot take, is bad input.
     public static func classify(_ argument: String) throws(PipelineError) -> SourceSpec {
-        let lower = argument.lowercased()
-        for scheme in ["http://", "https://", "file://", "git+", "hg+", "svn+", "bzr+"] where lower.hasPrefix(scheme) {
-            throw .unsupportedSource(argument, "URL and VCS sources are not supported yet; download the sdist and pass its path")
+        let (name, location) = try splitDirectReference(argument)
+        let lower = location.lowercased()
+        if lower.hasPrefix("git+") {
+            do {
+                let url = try GitURL(location)
+                return .git(url, name: name ?? url.eggName)
+            } catch {
+                throw .unsupportedSource(URLRedaction.redact(argument), error.description)
+            }
+        }
+        for scheme in ["hg+", "svn+", "bzr+"] where lower.hasPrefix(scheme) {
+            throw .unsupportedSource(URLRedaction.redact(argument), "only git is supported among version control systems")
+        }
+        for scheme in ["http://", "https://", "file://"] where lower.hasPrefix(scheme) {
+            throw .unsupportedSource(URLRedaction.redact(argument), "URL sources are not supported yet; download the sdist and pass its path")
+        }
+        if name != nil {
+            throw .unsupportedSource(argument, "'name @ …' takes a URL (git+https://…); pass a local path on its own")
         }
         let path = argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
         var isDirectory: ObjCBool = false
@@ -29,12 +41,36 @@ public enum SourceSpec: Equatable, Sendable {
         let standardized = (path as NSString).standardizingPath
         return isDirectory.boolValue ? .directory(path: standardized) : .sdistFile(path: standardized)
     }
+
+    /// Splits PEP 508's `name [extras] @ URL` into the name and the URL; anything else is
+    /// returned whole. Extras do not change the wheel, so they are dropped.
+    static func splitDirectReference(_ argument: String) throws(PipelineError) -> (String?, String) {
+        guard let at = argument.firstIndex(of: "@") else { return (nil, argument) }
+        var left = argument[..<at].trimmingCharacters(in: .whitespaces)
+        let right = argument[argument.index(after: at)...].trimmingCharacters(in: .whitespaces)
+        if let bracket = left.firstIndex(of: "["), left.hasSuffix("]") {
+            left = left[..<bracket].trimmingCharacters(in: .whitespaces)
+        }
+        guard ProjectName.isValid(left), right.contains("://") || right.lowercased().hasPrefix("git+") else {
+            return (nil, argument)
+        }
+        // PEP 508 puts markers after the URL, separated by white space and ';'.
+        if let space = right.firstIndex(where: \.isWhitespace) {
+            let rest = right[space...].trimmingCharacters(in: .whitespaces)
+            if rest.hasPrefix(";") {
+                throw .unsupportedSource(URLRedaction.redact(argument), "environment markers ('; …') are not supported on the command line; drop them")
+            }
+            throw .unsupportedSource(URLRedaction.redact(argument), "unexpected text after the URL: '\(rest)'")
+        }
+        return (left, right)
+    }
 }
 
 /// Errors of the pipeline itself: sources that cannot be taken.
 public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingSource(String)
     case unsupportedSource(String, String)
+    case wrongProject(source: String, expected: String, actual: String)
 
     public var description: String {
         switch self {
@@ -42,6 +78,8 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
             return "source '\(source)' does not exist; pass the path of an sdist (.tar.gz, .zip) or of a project folder"
         case .unsupportedSource(let source, let why):
             return "source '\(source)': \(why)"
+        case .wrongProject(let source, let expected, let actual):
+            return "source '\(source)' was asked for as '\(expected)' but holds the project '\(actual)'; fix the name before '@' or #egg="
         }
     }
 }

@@ -27,6 +27,9 @@ struct ReportRenderer {
         let project = [result.name, result.version].compactMap { $0 }.joined(separator: " ")
         var text = "\(status)\(project) -> \(display(result.wheel ?? "?")) (\(String(format: "%.3f", result.seconds))s)"
         if result.status == .uncached { text += " [not cached]" }
+        if let commit = result.commit {
+            text += result.resolvedFrom.map { " [\($0) -> \(commit)]" } ?? " [commit \(commit)]"
+        }
         if output.verbose, let key = result.key { text += " key \(key)" }
         return text
     }

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 @testable import WheelCache
+import WheelModel
 
 @Suite("pipeline: sources and reports")
 struct PipelineTests {
-    @Test("sources are classified: a folder, a file, a missing path, and URL forms not taken yet")
+    @Test("sources are classified: a folder, a file, a missing path, git URLs, and URL forms not taken yet")
     func classification() throws {
         let dir = TemporaryDirectory("spec")
         let file = dir.path + "/pkg-1.0.tar.gz"
@@ -15,9 +16,25 @@ struct PipelineTests {
         #expect(throws: PipelineError.missingSource(dir.path + "/nope.tar.gz")) {
             try SourceSpec.classify(dir.path + "/nope.tar.gz")
         }
-        for url in ["https://host/pkg-1.0.tar.gz", "git+https://host/repo@main", "file:///tmp/x.tar.gz"] {
+        for url in ["https://host/pkg-1.0.tar.gz", "file:///tmp/x.tar.gz", "hg+https://host/repo", "git+host:repo"] {
             #expect(throws: PipelineError.self) { try SourceSpec.classify(url) }
         }
+        #expect(try SourceSpec.classify("git+https://host/repo@main") == .git(try GitURL("git+https://host/repo@main"), name: nil))
+        #expect(try SourceSpec.classify("git+https://host/repo#egg=pkg") == .git(try GitURL("git+https://host/repo#egg=pkg"), name: "pkg"))
+    }
+
+    @Test("PEP 508 direct references: 'name [extras] @ URL' gives the name; markers and trailing text are refused")
+    func directReferences() throws {
+        #expect(try SourceSpec.classify("Pkg @ git+https://host/repo@v1") == .git(try GitURL("git+https://host/repo@v1"), name: "Pkg"))
+        #expect(try SourceSpec.classify("pkg[a,b]@git+ssh://git@host/repo") == .git(try GitURL("git+ssh://git@host/repo"), name: "pkg"))
+        for text in ["pkg @ git+https://host/repo ; python_version>'3'", "pkg @ git+https://host/repo extra", "pkg @ ./local/path"] {
+            #expect(throws: PipelineError.self, "\(text)") { try SourceSpec.classify(text) }
+        }
+        // A file named like 'name@version' is a path, not a direct reference.
+        let dir = TemporaryDirectory("spec")
+        let file = dir.path + "/pkg@1.0.tar.gz"
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        #expect(try SourceSpec.classify(file) == .sdistFile(path: file))
     }
 
     @Test("the exit code is 2 when any input was bad, 1 when a build failed, 0 otherwise")

@@ -3,6 +3,9 @@
 Standard library only. It reads the project name and version from the
 pyproject.toml in the current directory and writes a pure-Python wheel.
 
+Files below a `payload/` folder next to pyproject.toml (if there is one) go into
+the wheel as DIST/payload/..., so tests can see which source files a build saw.
+
 Behaviour is chosen by environment variables:
 
 WHEELCACHE_FAKE_MODE
@@ -21,6 +24,10 @@ WHEELCACHE_FAKE_COUNTER
 
 WHEELCACHE_FAKE_ENV_DUMP
     path of a file; build_wheel writes json.dumps(dict(os.environ)) there.
+
+WHEELCACHE_FAKE_DESCRIBE
+    if set, the wheel gets an empty DIST/payload/git-describe-OUTPUT file, OUTPUT being
+    what `git describe --tags` says in the source tree (as setuptools-scm would ask).
 """
 
 import base64
@@ -101,6 +108,19 @@ def _zip_write(zf, arcname, data):
     zf.writestr(info, data)
 
 
+def _payload(dist):
+    found = []
+    for folder, dirs, names in os.walk("payload"):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in sorted(names):
+            if name == ".git":
+                continue
+            path = os.path.join(folder, name)
+            with open(path, "rb") as f:
+                found.append(("%s/%s" % (dist, path.replace(os.sep, "/")), f.read()))
+    return found
+
+
 def get_requires_for_build_wheel(config_settings=None):
     return []
 
@@ -174,6 +194,13 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
             ).encode("utf-8"),
         ),
     ]
+
+    files.extend(_payload(dist))
+    if os.environ.get("WHEELCACHE_FAKE_DESCRIBE"):
+        import subprocess
+        described = subprocess.run(["git", "describe", "--tags"], capture_output=True, text=True)
+        label = described.stdout.strip() if described.returncode == 0 else "failed"
+        files.append(("%s/payload/git-describe-%s" % (dist, label), b""))
 
     record_lines = []
     for i, (arcname, data) in enumerate(files):

@@ -7,6 +7,20 @@ struct ConcurrencyTests {
     @Test("four processes started at once on the same sdist build it once, and every one gets the wheel")
     func fourProcessesBuildOnce() throws {
         let cli = CLI()
+        try Self.buildOnceFromFourProcesses(cli, TestFixtures.sdist("fakepkg-1.0.tar.gz"))
+    }
+
+    @Test("four processes started at once on the same git commit build it once and leave one mirror")
+    func fourProcessesBuildOneGitCommitOnce() throws {
+        let cli = CLI()
+        let (repo, commit) = try GitSourceTests.fakeRepository(cli)
+        try Self.buildOnceFromFourProcesses(cli, "git+\(repo.fileURL)@\(commit)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.cache + "/git-v1").count == 1)
+        #expect(cli.scratch.files("cache/tmp").filter { !$0.hasSuffix(".lock") }.isEmpty)
+    }
+
+    /// Starts four `build SOURCE` processes at once; exactly one builds, the others hit.
+    static func buildOnceFromFourProcesses(_ cli: CLI, _ source: String) throws {
         let counter = cli.scratch.path + "/count"
         let env = TestFixtures.hermeticEnvironment(["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:1"])
         var processes: [(Process, String)] = []
@@ -15,7 +29,7 @@ struct ConcurrencyTests {
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             let out = cli.scratch.path + "/out\(i).json"
             FileManager.default.createFile(atPath: out, contents: nil)
-            process.arguments = ["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "--cache-dir", cli.cache,
+            process.arguments = ["build", source, "--cache-dir", cli.cache,
                                  "-w", cli.scratch.path + "/wheels\(i)", "--json"]
             process.environment = env
             process.standardOutput = FileHandle(forWritingAtPath: out)

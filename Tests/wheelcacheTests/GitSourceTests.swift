@@ -184,6 +184,18 @@ struct GitSourceTests {
         #expect(viaBranch.first?["commit"] as? String == commit)
     }
 
+    @Test("with --no-cache-dir a git source is built and nothing is kept")
+    func noCacheDir() throws {
+        let cli = CLI()
+        let (repo, commit) = try Self.fakeRepository(cli)
+        let (result, built) = try cli.build(["git+\(repo.fileURL)@main", "--no-cache-dir"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(built.first?["status"] as? String == "uncached")
+        #expect(built.first?["commit"] as? String == commit)
+        #expect(FileManager.default.fileExists(atPath: cli.wheels + "/fakepkg-1.0-py3-none-any.whl"))
+        #expect(!FileManager.default.fileExists(atPath: cli.cache))
+    }
+
     @Test("--no-binary rebuilds a git source")
     func noBinaryRebuilds() throws {
         let cli = CLI()

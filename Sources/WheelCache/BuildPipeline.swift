@@ -16,9 +16,13 @@ public struct BuildRequest: Sendable {
     public var options: BuildOptions
     public var index: IndexOptions
     public var environment: [String: String]
+    /// Prune the cache to this many bytes after storing (`--max-size`, `WHEELCACHE_MAX_SIZE`).
+    public var maxSize: Int64?
 
     public init(sources: [String], wheelDirectory: String, cacheRoot: String?, noBinary: PackageSelector,
-                python: String?, options: BuildOptions, index: IndexOptions, environment: [String: String]) {
+                python: String?, options: BuildOptions, index: IndexOptions, environment: [String: String],
+                maxSize: Int64? = nil) {
+        self.maxSize = maxSize
         self.sources = sources
         self.wheelDirectory = wheelDirectory
         self.cacheRoot = cacheRoot
@@ -36,10 +40,30 @@ public struct BuildPipeline: Sendable {
     public let request: BuildRequest
     /// Receives warnings and notices (evictions, waiting for locks) as they happen.
     public let notice: @Sendable (String) -> Void
+    /// This run's contribution to the cache's statistics.
+    let counters = Counters()
 
     public init(request: BuildRequest, notice: @escaping @Sendable (String) -> Void) {
         self.request = request
         self.notice = notice
+    }
+
+    /// Statistics gathered during a run, written once at its end.
+    final class Counters: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stats = CacheStatistics(since: "")
+
+        func bump(_ field: WritableKeyPath<CacheStatistics, Int>) {
+            lock.lock()
+            stats[keyPath: field] += 1
+            lock.unlock()
+        }
+
+        var value: CacheStatistics {
+            lock.lock()
+            defer { lock.unlock() }
+            return stats
+        }
     }
 
     /// Runs every source; a failed one does not stop the others.
@@ -78,7 +102,23 @@ public struct BuildPipeline: Sendable {
             result.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             results.append(result)
         }
+        if let store {
+            store.record(counters.value)
+            if let maxSize = request.maxSize, counters.value.builds > 0 { prune(store, to: maxSize) }
+        }
         return BuildReport(results: results)
+    }
+
+    /// Keeps the cache under `--max-size` after storing. Only when no other process is using
+    /// the cache: a busy cache is pruned by whichever run stores last.
+    private func prune(_ store: CacheStore, to maxSize: Int64) {
+        guard let lock = FileLock.tryExclusive(path: store.root + "/.lock") else { return }
+        defer { lock.unlock() }
+        let report = CacheMaintenance(store: store).prune(maxSize: maxSize, maxAge: nil, dryRun: false)
+        let entries = report.removed.filter { $0.kind == .entry }.count
+        if report.freed.bytes > 0 {
+            notice("pruned the cache to stay under \(ByteSize.format(maxSize)): removed \(entries) entries and \(report.removed.count - entries) other items (\(ByteSize.format(report.freed.bytes)))")
+        }
     }
 
     /// A source made ready for the cache: its key is known (except for local folders).
@@ -135,6 +175,7 @@ public struct BuildPipeline: Sendable {
             result.failure = .build
         }
         if result.failure != nil { result.status = .failed }
+        if store != nil && result.failure == .build { counters.bump(\.failures) }
         return result
     }
 
@@ -240,6 +281,12 @@ public struct BuildPipeline: Sendable {
     private func buildCached(_ prepared: Prepared, key: CacheKey, interpreter: Interpreter, store: CacheStore,
                              result: inout SourceResult) throws {
         let label = prepared.label
+        // Shared for the whole lookup-to-delivery, so prune and purge never pull an entry away
+        // from under a hit or a build.
+        let cacheLock = try store.lockCache(.shared) {
+            notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
+        }
+        defer { cacheLock.unlock() }
         var replacing = false
         switch store.lookup(key.digest) {
         case .hit(let entry):
@@ -253,10 +300,6 @@ public struct BuildPipeline: Sendable {
         case .miss:
             break
         }
-        let cacheLock = try store.lockCache(.shared) {
-            notice("waiting for a cache-wide operation (purge or prune) to finish")
-        }
-        defer { cacheLock.unlock() }
         store.clearStaleStaging()
         let staging = try store.makeStaging()
         defer { staging.remove() }
@@ -278,6 +321,7 @@ public struct BuildPipeline: Sendable {
         case .miss:
             break
         }
+        counters.bump(\.misses)
         let log = staging.path + "/build.log"
         let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
         do {
@@ -294,10 +338,12 @@ public struct BuildPipeline: Sendable {
             interpreter: "\(interpreter.executable) (\(interpreter.version))", backend: built.outcome.backend,
             buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
         let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
+        counters.bump(\.builds)
         try deliver(entry, status: replacing ? .rebuilt : .built, expecting: nil, result: &result)
     }
 
     private func warnCorrupt(_ key: CacheKey, _ label: String, _ reason: String) {
+        counters.bump(\.corrupt)
         notice("warning: cache entry \(key.digest) for \(label) is corrupt (\(reason)); evicting it and building again")
     }
 
@@ -322,7 +368,12 @@ public struct BuildPipeline: Sendable {
                                store: CacheStore? = nil) throws {
         let work: String
         var staging: StagingDirectory?
+        var cacheLock: FileLock?
+        defer { cacheLock?.unlock() }
         if let store {
+            cacheLock = try store.lockCache(.shared) {
+                notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
+            }
             staging = try store.makeStaging()
             work = staging!.path
         } else {
@@ -347,6 +398,7 @@ public struct BuildPipeline: Sendable {
         result.sha256 = digest.hex
         result.wheel = try CacheStore.deliver(built.wheel, to: request.wheelDirectory)
         result.status = .uncached
+        if store != nil { counters.bump(\.uncached) }
     }
 
     private func buildTree(_ tree: String, interpreter: Interpreter, work: String,
@@ -361,6 +413,7 @@ public struct BuildPipeline: Sendable {
     private func deliver(_ entry: CachedEntry, status: SourceStatus, expecting name: String?,
                          result: inout SourceResult) throws {
         try checkName(name, entry.manifest.name, result: result)
+        if status == .hit { counters.bump(\.hits) }
         result.name = entry.manifest.name
         result.version = entry.manifest.version
         result.sha256 = entry.manifest.sha256

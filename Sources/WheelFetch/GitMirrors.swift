@@ -85,6 +85,8 @@ public struct GitMirrors: Sendable {
             if FileManager.default.fileExists(atPath: path + "/HEAD") {
                 do {
                     let lock = try FileLock(path: path + "/wheelcache.lock", mode: .exclusive, waiting: waiting)
+                    // The lock file's time is the mirror's last use, for `cache prune`.
+                    _ = utimensat(AT_FDCWD, path + "/wheelcache.lock", nil, 0)
                     return Mirror(path: path, shared: true, lock: lock)
                 } catch {
                     throw .io(path: path, reason: error.description)

@@ -50,7 +50,13 @@ public struct CacheStore: Sendable {
     /// Reads and verifies the entry for `key`. Verification hashes the wheel; on success the
     /// manifest's modification time is bumped, which is what least-recently-used pruning reads.
     public func lookup(_ key: String) -> Lookup {
-        let folder = entryPath(key)
+        let found = check(key, at: entryPath(key))
+        if case .hit(let entry) = found { _ = utimensat(AT_FDCWD, entry.path + "/entry.json", nil, 0) }
+        return found
+    }
+
+    /// Reads and verifies the entry in `folder` without counting it as a use.
+    public func check(_ key: String, at folder: String) -> Lookup {
         let manifestPath = folder + "/entry.json"
         guard let data = FileManager.default.contents(atPath: manifestPath) else { return .miss }
         guard let manifest = try? JSONDecoder().decode(EntryManifest.self, from: data),
@@ -65,7 +71,6 @@ public struct CacheStore: Sendable {
         guard digest.size == manifest.size, digest.hex == manifest.sha256 else {
             return .corrupt(key: key, reason: "its wheel \(manifest.wheel) does not match the SHA-256 in its manifest")
         }
-        _ = utimensat(AT_FDCWD, manifestPath, nil, 0)
         return .hit(CachedEntry(path: folder, wheelPath: wheelPath, manifest: manifest))
     }
 

@@ -45,9 +45,13 @@ struct Build: ParsableCommand {
     @Option(name: [.customShort("C"), .customLong("config-setting")], help: "A KEY=VALUE setting passed to the build backend.")
     var configSetting: [String] = []
 
+    @Option(name: .customLong("max-size"), help: "After storing, prune the cache to at most SIZE (500M, 5G; default: $WHEELCACHE_MAX_SIZE).")
+    var maxSize: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let maxSize, ByteSize.parse(maxSize) == nil { throw ValidationError("--max-size '\(maxSize)' is not a size such as 500M or 5G") }
         if sources.isEmpty { throw ValidationError("no sources given; pass an sdist or a project folder") }
         do { _ = try PackageSelector(arguments: noBinary) } catch { throw ValidationError("--no-binary: \(error)") }
         do { _ = try BuildOptions.parseConfigSettings(configSetting) } catch { throw ValidationError("\(error)") }
@@ -55,6 +59,14 @@ struct Build: ParsableCommand {
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
+        var limit = maxSize.flatMap(ByteSize.parse)
+        if maxSize == nil, let fromEnvironment = environment["WHEELCACHE_MAX_SIZE"], !fromEnvironment.isEmpty {
+            guard let parsed = ByteSize.parse(fromEnvironment) else {
+                Console.error("error: WHEELCACHE_MAX_SIZE='\(fromEnvironment)' is not a size such as 500M or 5G")
+                throw ExitCode(2)
+            }
+            limit = parsed
+        }
         let request = BuildRequest(
             sources: sources,
             wheelDirectory: CacheLocation.absolute(wheelDir),
@@ -64,7 +76,8 @@ struct Build: ParsableCommand {
             options: BuildOptions(configSettings: try BuildOptions.parseConfigSettings(configSetting),
                                   isolation: !noBuildIsolation),
             index: IndexOptions(indexURL: indexURL, findLinks: findLinks.map(CacheLocation.absolute), noIndex: noIndex),
-            environment: environment)
+            environment: environment,
+            maxSize: limit)
         let report = BuildPipeline(request: request, notice: { Console.error($0) }).run()
         ReportRenderer(output: output).render(report)
         throw ExitCode(report.exitCode)

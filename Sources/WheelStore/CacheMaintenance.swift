@@ -1,0 +1,246 @@
+import Foundation
+import WheelArchive
+import WheelModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `cache info/remove/purge/prune/verify`. Callers hold the cache lock: exclusive for
+/// anything that removes, so no build is between its lookup and its publish meanwhile.
+/// Every walk and removal goes through `FileTree`, which never follows a link.
+public struct CacheMaintenance: Sendable {
+    public let store: CacheStore
+
+    public init(store: CacheStore) {
+        self.store = store
+    }
+
+    /// Whether the root carries the `CACHEDIR.TAG` that wheelcache writes.
+    public var isWheelcacheCache: Bool {
+        guard FileTree.kind(store.root + "/CACHEDIR.TAG") == .file,
+              let text = try? String(contentsOfFile: store.root + "/CACHEDIR.TAG", encoding: .utf8) else { return false }
+        return text.hasPrefix("Signature: 8a477f597d28d172789f06886806bc55") && text.contains("created by wheelcache")
+    }
+
+    // MARK: info
+
+    /// Per top-level item: its usage. Buckets that do not exist are reported as empty.
+    public func bucketUsage() -> [(name: String, usage: FileTree.Usage)] {
+        var found: [String: FileTree.Usage] = [:]
+        for item in FileTree.items(store.root) {
+            found[item.name] = item.kind == .folder ? FileTree.usage(store.root + "/" + item.name)
+                                                    : FileTree.Usage(files: 1, bytes: item.size)
+        }
+        var out = CacheBucket.allCases.map { ($0.rawValue, found.removeValue(forKey: $0.rawValue) ?? FileTree.Usage()) }
+        out += found.keys.sorted().map { ($0, found[$0]!) }
+        return out
+    }
+
+    /// The git mirrors (folders of the git bucket).
+    public func gitMirrors() -> [String] {
+        FileTree.items(store.path(.git)).filter { $0.kind == .folder }.map { store.path(.git) + "/" + $0.name }
+    }
+
+    // MARK: remove and purge
+
+    /// Removes the entries whose project (and version) match; returns them and what was freed.
+    public func remove(matching pattern: EntryPattern) -> (entries: [EntrySummary], freed: FileTree.Usage) {
+        var removed: [EntrySummary] = []
+        var freed = FileTree.Usage()
+        for entry in store.inventory().entries {
+            guard let name = entry.name, pattern.matches(name: name, version: entry.version) else { continue }
+            freed += FileTree.remove(entry.path)
+            removed.append(entry)
+        }
+        return (removed, freed)
+    }
+
+    /// Removes everything under the root except the tag, the lock and the statistics.
+    public func purge() -> FileTree.Usage {
+        var freed = FileTree.Usage()
+        for item in FileTree.items(store.root) where !["CACHEDIR.TAG", ".lock", "stats.json"].contains(item.name) {
+            freed += FileTree.remove(store.root + "/" + item.name)
+        }
+        return freed
+    }
+
+    // MARK: prune
+
+    /// Something prune may remove, with what it costs and when it was last used.
+    public struct Prunable: Sendable {
+        public enum Kind: String, Sendable { case entry, gitMirror = "git-mirror", log, litter }
+        public let kind: Kind
+        public let path: String
+        public let label: String
+        public let usage: FileTree.Usage
+        public let lastUsed: Date
+    }
+
+    public struct PruneReport: Sendable {
+        public var removed: [Prunable] = []
+        public var freed = FileTree.Usage()
+        /// The cache's size before and after (after = before when it was a dry run).
+        public var sizeBefore: Int64 = 0
+        public var sizeAfter: Int64 = 0
+    }
+
+    /// Removes litter (staging of dead processes, old bucket versions, stray lock files), then
+    /// whatever has not been used for `maxAge`, then the least recently used entries, git
+    /// mirrors and logs until the whole cache is at most `maxSize` bytes.
+    public func prune(maxSize: Int64?, maxAge: TimeInterval?, dryRun: Bool, now: Date = Date()) -> PruneReport {
+        var report = PruneReport()
+        let total = bucketUsage().reduce(Int64(0)) { $0 + $1.usage.bytes }
+        report.sizeBefore = total
+        var remaining = total
+        var candidates: [Prunable] = []
+        var litter = staleLitter()
+        let inventory = store.inventory()
+        for stray in inventory.strayFiles {
+            let label = "stray file " + String(stray.dropFirst(store.root.count + 1))
+            litter.append(Prunable(kind: .litter, path: stray, label: label, usage: FileTree.usage(stray), lastUsed: now))
+        }
+        for entry in inventory.entries {
+            let label = entry.wheel ?? "incomplete entry \(entry.key)"
+            let kind: Prunable.Kind = entry.isComplete ? .entry : .litter
+            let item = Prunable(kind: kind, path: entry.path, label: label, usage: entry.usage, lastUsed: entry.lastUsed)
+            if entry.isComplete { candidates.append(item) } else { litter.append(item) }
+        }
+        for mirror in gitMirrors() {
+            // A mirror's lock file is touched each time a build uses it.
+            let used = FileTree.items(mirror).filter { $0.name == "wheelcache.lock" || $0.name == "HEAD" }.map(\.modified).max()
+            candidates.append(Prunable(kind: .gitMirror, path: mirror, label: "git mirror " + (mirror as NSString).lastPathComponent,
+                                       usage: FileTree.usage(mirror), lastUsed: used ?? .distantPast))
+        }
+        for log in FileTree.items(store.path(.logs)) {
+            candidates.append(Prunable(kind: .log, path: store.path(.logs) + "/" + log.name, label: "log " + log.name,
+                                       usage: log.kind == .folder ? FileTree.usage(store.path(.logs) + "/" + log.name)
+                                                                  : FileTree.Usage(files: 1, bytes: log.size),
+                                       lastUsed: log.modified))
+        }
+        func take(_ item: Prunable) {
+            report.removed.append(item)
+            remaining -= item.usage.bytes
+            report.freed += dryRun ? item.usage : FileTree.remove(item.path)
+        }
+        litter.forEach(take)
+        candidates.sort { $0.lastUsed < $1.lastUsed }
+        var kept: [Prunable] = []
+        for item in candidates {
+            if let maxAge, now.timeIntervalSince(item.lastUsed) > maxAge { take(item) } else { kept.append(item) }
+        }
+        if let maxSize {
+            for item in kept where remaining > maxSize { take(item) }
+        }
+        report.sizeAfter = dryRun ? total : max(0, remaining)
+        return report
+    }
+
+    /// Staging folders of dead processes and buckets of old layout versions.
+    private func staleLitter() -> [Prunable] {
+        var litter: [Prunable] = []
+        let current = Set(CacheBucket.allCases.map(\.rawValue))
+        for item in FileTree.items(store.root) where item.kind == .folder && !current.contains(item.name) {
+            // `wheels-v0`, `git-v3`…: a bucket name with another version.
+            let parts = item.name.split(separator: "-")
+            guard parts.count == 2, parts[1].hasPrefix("v"), Int(parts[1].dropFirst()) != nil,
+                  current.contains(where: { $0.hasPrefix(parts[0] + "-v") }) else { continue }
+            let path = store.root + "/" + item.name
+            litter.append(Prunable(kind: .litter, path: path, label: "old bucket \(item.name)", usage: FileTree.usage(path), lastUsed: item.modified))
+        }
+        let tmp = store.path(.tmp)
+        for item in FileTree.items(tmp) where item.name.hasPrefix("stage-") && !item.name.hasSuffix(".lock") {
+            let path = tmp + "/" + item.name
+            // A live staging folder's lock is held by its process.
+            if FileTree.kind(path + ".lock") == .file, FileLock.tryExclusive(path: path + ".lock") == nil { continue }
+            litter.append(Prunable(kind: .litter, path: path, label: "staging \(item.name)", usage: FileTree.usage(path), lastUsed: item.modified))
+            if FileTree.kind(path + ".lock") == .file {
+                litter.append(Prunable(kind: .litter, path: path + ".lock", label: "staging lock", usage: FileTree.usage(path + ".lock"), lastUsed: item.modified))
+            }
+        }
+        return litter
+    }
+
+    // MARK: verify
+
+    public struct Problem: Sendable {
+        public let key: String
+        public let path: String
+        public let name: String?
+        public let version: String?
+        public let reason: String
+    }
+
+    /// Checks every entry: its manifest, the wheel's SHA-256 and size against it, and the full
+    /// wheel validation. With `repair`, bad entries are removed. Returns the number checked
+    /// and the problems found.
+    public func verify(repair: Bool) -> (checked: Int, problems: [Problem]) {
+        var problems: [Problem] = []
+        let entries = store.inventory().entries
+        for entry in entries {
+            var reason: String?
+            switch store.check(entry.key, at: entry.path) {
+            case .corrupt(_, let why): reason = why
+            case .miss: reason = "its manifest is missing"
+            case .hit(let found):
+                do {
+                    let validated = try WheelValidator().validate(found.wheelPath)
+                    if ProjectName.normalize(validated.name) != ProjectName.normalize(found.manifest.name)
+                        || validated.version != found.manifest.version {
+                        reason = "its wheel is \(validated.name) \(validated.version), its manifest says \(found.manifest.name) \(found.manifest.version)"
+                    }
+                } catch {
+                    reason = "its wheel is invalid: \(error.description)"
+                }
+            }
+            guard let reason else { continue }
+            problems.append(Problem(key: entry.key, path: entry.path, name: entry.name, version: entry.version, reason: reason))
+            if repair { FileTree.remove(entry.path) }
+        }
+        return (entries.count, problems)
+    }
+}
+
+/// Sizes as people write them: `500M`, `5G`, `1.5GiB`, `800k`, or bytes. K, M, G, T are
+/// powers of 1000 and Ki, Mi, Gi, Ti powers of 1024, as in ccache; a trailing B is allowed.
+public enum ByteSize {
+    public static func parse(_ text: String) -> Int64? {
+        var body = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if body.hasSuffix("b") { body.removeLast() }
+        var multiplier: Double = 1
+        let units: [(String, Double)] = [("ki", 1024), ("mi", 1_048_576), ("gi", 1_073_741_824), ("ti", 1_099_511_627_776),
+                                         ("k", 1e3), ("m", 1e6), ("g", 1e9), ("t", 1e12)]
+        for (suffix, value) in units where body.hasSuffix(suffix) {
+            multiplier = value
+            body.removeLast(suffix.count)
+            break
+        }
+        guard let number = Double(body), number >= 0, number.isFinite else { return nil }
+        return Int64(number * multiplier)
+    }
+
+    /// `1.2 MB`, as pip prints sizes (powers of 1000).
+    public static func format(_ bytes: Int64) -> String {
+        let units = ["bytes", "kB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// Durations as people write them: `30d`, `12h`, `90m`, `45s`, `2w`.
+public enum TimeSpan {
+    public static func parse(_ text: String) -> TimeInterval? {
+        let body = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
+        guard let last = body.last, let unit = units[last], let number = Double(body.dropLast()), number >= 0 else {
+            return nil
+        }
+        return number * unit
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Counters of how the cache is doing, in the spirit of ccache's statistics: kept in
+/// `stats.json` at the root, added to once per run under a `flock` on the file itself.
+public struct CacheStatistics: Codable, Equatable, Sendable {
+    /// When counting started: the cache's creation or the last `--zero-stats` (ISO 8601).
+    public var since: String
+    /// Wheels served from the local cache.
+    public var hits = 0
+    /// Lookups that found nothing usable, so a build ran (including `--no-binary` rebuilds).
+    public var misses = 0
+    /// Builds stored in the cache.
+    public var builds = 0
+    /// Builds that failed.
+    public var failures = 0
+    /// Builds that are never cached (local folders).
+    public var uncached = 0
+    /// Entries found corrupt on lookup and evicted.
+    public var corrupt = 0
+
+    public init(since: String) {
+        self.since = since
+    }
+
+    /// Adds another set of counters (its `since` is ignored).
+    public mutating func add(_ other: CacheStatistics) {
+        hits += other.hits
+        misses += other.misses
+        builds += other.builds
+        failures += other.failures
+        uncached += other.uncached
+        corrupt += other.corrupt
+    }
+
+    public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt == 0 }
+
+    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+}
+
+extension CacheStore {
+    var statisticsPath: String { root + "/stats.json" }
+
+    /// The counters; zero since now when there are none yet (or they are unreadable).
+    public func statistics() -> CacheStatistics {
+        guard let data = FileManager.default.contents(atPath: statisticsPath),
+              let stats = try? JSONDecoder().decode(CacheStatistics.self, from: data) else {
+            return CacheStatistics(since: CacheStatistics.now())
+        }
+        return stats
+    }
+
+    /// Adds `delta` to the counters. Best effort: statistics never fail a build.
+    public func record(_ delta: CacheStatistics) {
+        guard !delta.isEmpty else { return }
+        update { $0.add(delta) }
+    }
+
+    /// Zeroes the counters, starting a new period now.
+    public func resetStatistics() {
+        update { $0 = CacheStatistics(since: CacheStatistics.now()) }
+    }
+
+    private func update(_ change: (inout CacheStatistics) -> Void) {
+        let fd = open(statisticsPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { return } }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = read(fd, &buffer, buffer.count)
+        var stats = (count > 0 ? try? JSONDecoder().decode(CacheStatistics.self, from: Data(buffer[0..<count])) : nil)
+            ?? CacheStatistics(since: CacheStatistics.now())
+        change(&stats)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(stats) else { return }
+        _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, data.count, 0) }
+        _ = ftruncate(fd, off_t(data.count))
+    }
+}

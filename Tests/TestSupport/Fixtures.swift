@@ -202,3 +202,39 @@ public struct GitFixtureError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 }
+
+extension TemporaryDirectory {
+    /// Every path below `root` (files and folders, relative, sorted), without following links.
+    public static func listing(_ root: String) -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
+        var out: [String] = []
+        while let item = e.nextObject() as? String { out.append(item) }
+        return out.sorted()
+    }
+}
+
+/// Makes `NAME-1.0.tar.gz` in `folder` from a fixture project, with its `[project] name`
+/// replaced by `name` (for names the fixtures do not have).
+public func makeSdist(project: String, name: String, in folder: String) throws -> String {
+    let script = """
+        import io, os, sys, tarfile
+        src, name, out = sys.argv[1], sys.argv[2], sys.argv[3]
+        top = name + "-1.0"
+        path = os.path.join(out, top + ".tar.gz")
+        with tarfile.open(path, "w:gz") as tar:
+            for folder, dirs, files in os.walk(src):
+                dirs.sort()
+                for f in sorted(files):
+                    full = os.path.join(folder, f)
+                    data = open(full, "rb").read()
+                    if f == "pyproject.toml":
+                        data = data.replace(b'name = "%s"' % os.path.basename(src).encode(), b'name = "%s"' % name.encode())
+                    info = tarfile.TarInfo(top + "/" + os.path.relpath(full, src))
+                    info.size = len(data)
+                    tar.addfile(info, io.BytesIO(data))
+        print(path)
+        """
+    let result = try run(TestFixtures.python, ["-c", script, TestFixtures.repository + "/Fixtures/packages/" + project, name, folder])
+    guard result.status == 0 else { throw GitFixtureError(message: "makeSdist: \(result.stderr)") }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}

@@ -25,30 +25,46 @@ public struct EntrySummary: Sendable {
 
 /// What lies in the wheels bucket: entries, and left-over lock files of past misses.
 public struct WheelsInventory: Sendable {
+    public init() {}
+
     public var entries: [EntrySummary] = []
     /// `KEY.lock` files (and other stray files) beside the entry folders.
     public var strayFiles: [String] = []
 }
 
 extension CacheStore {
-    /// Walks `wheels-v1/ab/cd/KEY/`. Links anywhere in it are skipped, never followed.
+    /// Walks `wheels-v1/ab/cd/KEY/`, fan-out folders in parallel. Links anywhere in it are
+    /// skipped, never followed.
     public func inventory() -> WheelsInventory {
-        var result = WheelsInventory()
         let base = path(.wheels)
-        for first in FileTree.items(base) where first.kind == .folder {
-            let firstPath = base + "/" + first.name
+        let firsts = FileTree.items(base).filter { $0.kind == .folder }.map { base + "/" + $0.name }
+        let parts = Parallel.map(firsts) { firstPath -> WheelsInventory in
+            var part = WheelsInventory()
             for second in FileTree.items(firstPath) where second.kind == .folder {
                 let secondPath = firstPath + "/" + second.name
                 for item in FileTree.items(secondPath) {
                     let itemPath = secondPath + "/" + item.name
                     switch item.kind {
-                    case .folder: result.entries.append(summarize(key: item.name, at: itemPath, modified: item.modified))
-                    case .file, .link, .other: result.strayFiles.append(itemPath)
+                    case .folder: part.entries.append(summarize(key: item.name, at: itemPath, modified: item.modified))
+                    case .file, .link, .other: part.strayFiles.append(itemPath)
                     }
                 }
             }
+            return part
+        }
+        var result = WheelsInventory()
+        for part in parts {
+            result.entries += part.entries
+            result.strayFiles += part.strayFiles
         }
         return result
+    }
+
+    /// What the wheels bucket holds in all (entries and stray files).
+    public func usage(of inventory: WheelsInventory) -> FileTree.Usage {
+        var total = inventory.entries.reduce(FileTree.Usage()) { $0 + $1.usage }
+        total.files += inventory.strayFiles.count
+        return total
     }
 
     private func summarize(key: String, at folder: String, modified: Date) -> EntrySummary {

@@ -26,10 +26,15 @@ public struct CacheMaintenance: Sendable {
 
     // MARK: info
 
-    /// Per top-level item: its usage. Buckets that do not exist are reported as empty.
-    public func bucketUsage() -> [(name: String, usage: FileTree.Usage)] {
+    /// Per top-level item: its usage. Buckets that do not exist are reported as empty. The
+    /// wheels bucket is summed from `inventory` when the caller has walked it already.
+    public func bucketUsage(_ inventory: WheelsInventory? = nil) -> [(name: String, usage: FileTree.Usage)] {
         var found: [String: FileTree.Usage] = [:]
         for item in FileTree.items(store.root) {
+            if item.name == CacheBucket.wheels.rawValue, item.kind == .folder, let inventory {
+                found[item.name] = store.usage(of: inventory)
+                continue
+            }
             found[item.name] = item.kind == .folder ? FileTree.usage(store.root + "/" + item.name)
                                                     : FileTree.Usage(files: 1, bytes: item.size)
         }
@@ -47,13 +52,10 @@ public struct CacheMaintenance: Sendable {
 
     /// Removes the entries whose project (and version) match; returns them and what was freed.
     public func remove(matching pattern: EntryPattern) -> (entries: [EntrySummary], freed: FileTree.Usage) {
-        var removed: [EntrySummary] = []
-        var freed = FileTree.Usage()
-        for entry in store.inventory().entries {
-            guard let name = entry.name, pattern.matches(name: name, version: entry.version) else { continue }
-            freed += FileTree.remove(entry.path)
-            removed.append(entry)
+        let removed = store.inventory().entries.filter { entry in
+            entry.name.map { pattern.matches(name: $0, version: entry.version) } ?? false
         }
+        let freed = Parallel.map(removed.map(\.path)) { FileTree.remove($0) }.reduce(FileTree.Usage(), +)
         return (removed, freed)
     }
 
@@ -91,12 +93,12 @@ public struct CacheMaintenance: Sendable {
     /// mirrors and logs until the whole cache is at most `maxSize` bytes.
     public func prune(maxSize: Int64?, maxAge: TimeInterval?, dryRun: Bool, now: Date = Date()) -> PruneReport {
         var report = PruneReport()
-        let total = bucketUsage().reduce(Int64(0)) { $0 + $1.usage.bytes }
+        let inventory = store.inventory()
+        let total = bucketUsage(inventory).reduce(Int64(0)) { $0 + $1.usage.bytes }
         report.sizeBefore = total
         var remaining = total
         var candidates: [Prunable] = []
         var litter = staleLitter()
-        let inventory = store.inventory()
         for stray in inventory.strayFiles {
             let label = "stray file " + String(stray.dropFirst(store.root.count + 1))
             litter.append(Prunable(kind: .litter, path: stray, label: label, usage: FileTree.usage(stray), lastUsed: now))
@@ -119,21 +121,24 @@ public struct CacheMaintenance: Sendable {
                                                                   : FileTree.Usage(files: 1, bytes: log.size),
                                        lastUsed: log.modified))
         }
-        func take(_ item: Prunable) {
+        // Decide first (oldest first), then remove in parallel.
+        report.removed = litter
+        remaining -= litter.reduce(0) { $0 + $1.usage.bytes }
+        candidates.sort { $0.lastUsed < $1.lastUsed }
+        for item in candidates {
+            let tooOld = maxAge.map { now.timeIntervalSince(item.lastUsed) > $0 } ?? false
+            let tooBig = maxSize.map { remaining > $0 } ?? false
+            guard tooOld || tooBig else { continue }
             report.removed.append(item)
             remaining -= item.usage.bytes
-            report.freed += dryRun ? item.usage : FileTree.remove(item.path)
         }
-        litter.forEach(take)
-        candidates.sort { $0.lastUsed < $1.lastUsed }
-        var kept: [Prunable] = []
-        for item in candidates {
-            if let maxAge, now.timeIntervalSince(item.lastUsed) > maxAge { take(item) } else { kept.append(item) }
+        if dryRun {
+            report.freed = report.removed.reduce(FileTree.Usage()) { $0 + $1.usage }
+            report.sizeAfter = total
+        } else {
+            report.freed = Parallel.map(report.removed.map(\.path)) { FileTree.remove($0) }.reduce(FileTree.Usage(), +)
+            report.sizeAfter = max(0, total - report.freed.bytes)
         }
-        if let maxSize {
-            for item in kept where remaining > maxSize { take(item) }
-        }
-        report.sizeAfter = dryRun ? total : max(0, remaining)
         return report
     }
 
@@ -176,9 +181,9 @@ public struct CacheMaintenance: Sendable {
     /// wheel validation. With `repair`, bad entries are removed. Returns the number checked
     /// and the problems found.
     public func verify(repair: Bool) -> (checked: Int, problems: [Problem]) {
-        var problems: [Problem] = []
         let entries = store.inventory().entries
-        for entry in entries {
+        let store = self.store
+        let problems = Parallel.map(entries) { entry -> Problem? in
             var reason: String?
             switch store.check(entry.key, at: entry.path) {
             case .corrupt(_, let why): reason = why
@@ -191,13 +196,13 @@ public struct CacheMaintenance: Sendable {
                         reason = "its wheel is \(validated.name) \(validated.version), its manifest says \(found.manifest.name) \(found.manifest.version)"
                     }
                 } catch {
-                    reason = "its wheel is invalid: \(error.description)"
+                    reason = "its wheel is invalid: \(error)"
                 }
             }
-            guard let reason else { continue }
-            problems.append(Problem(key: entry.key, path: entry.path, name: entry.name, version: entry.version, reason: reason))
+            guard let reason else { return nil }
             if repair { FileTree.remove(entry.path) }
-        }
+            return Problem(key: entry.key, path: entry.path, name: entry.name, version: entry.version, reason: reason)
+        }.compactMap { $0 }
         return (entries.count, problems)
     }
 }

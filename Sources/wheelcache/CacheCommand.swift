@@ -104,9 +104,10 @@ struct CacheInfo: ParsableCommand {
     func run() throws {
         let store = try options.store()
         let maintenance = CacheMaintenance(store: store)
-        let usage = maintenance.bucketUsage()
+        let inventory = store.inventory()
+        let usage = maintenance.bucketUsage(inventory)
         let report = Report(
-            root: store.root, entries: store.inventory().entries.count, gitMirrors: maintenance.gitMirrors().count,
+            root: store.root, entries: inventory.entries.count, gitMirrors: maintenance.gitMirrors().count,
             buckets: usage.map { Report.Bucket(name: $0.name, files: $0.usage.files, bytes: $0.usage.bytes) },
             totalBytes: usage.reduce(0) { $0 + $1.usage.bytes }, statistics: store.statistics())
         if options.json {

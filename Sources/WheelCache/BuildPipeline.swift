@@ -282,11 +282,12 @@ public struct BuildPipeline: Sendable {
                              result: inout SourceResult) throws {
         let label = prepared.label
         // Shared for the whole lookup-to-delivery, so prune and purge never pull an entry away
-        // from under a hit or a build.
-        let cacheLock = try store.lockCache(.shared) {
+        // from under a hit or a build. Best effort: a read-only cache still serves hits (a miss
+        // then fails where it has to write, with that error).
+        let cacheLock = try? store.lockCache(.shared) {
             notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
         }
-        defer { cacheLock.unlock() }
+        defer { cacheLock?.unlock() }
         var replacing = false
         switch store.lookup(key.digest) {
         case .hit(let entry):

@@ -44,6 +44,7 @@ public struct CacheStore: Sendable {
         if access(tag, F_OK) != 0 {
             let text = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by wheelcache.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
             try writeAtomically(Data(text.utf8), to: tag)
+            resetStatistics()  // counting starts when the cache is made
         }
     }
 

@@ -7,6 +7,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidBuildSystem(String)
     case invalidRecord(line: Int, message: String)
     case invalidGitURL(String, String)
+    case invalidMarker(String, String)
+    case requirements(location: String, String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,10 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "pyproject.toml [build-system]: \(message)"
         case .invalidRecord(let line, let message):
             return "RECORD line \(line): \(message)"
+        case .invalidMarker(let text, let why):
+            return "environment marker '\(text)': \(why)"
+        case .requirements(let location, let why):
+            return "\(location): \(why)"
         case .invalidGitURL(let url, let why):
             return "'\(url)' is not a usable git URL: \(why)"
         }

@@ -1,0 +1,274 @@
+import Foundation
+
+/// One requirement from a requirements file, with where it came from.
+public struct RequirementLine: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// `name==version` (or `===`).
+        case pin(name: String, version: String)
+        /// An http(s) or file URL of an sdist (or wheel), maybe named (`name @ URL`).
+        case url(String, name: String?)
+        /// A git URL, maybe named.
+        case vcs(String, name: String?)
+        /// A local path: an sdist or a project folder.
+        case path(String)
+    }
+
+    /// `FILE:LINE`, for messages.
+    public let location: String
+    /// The requirement as written (credentials redacted), without its options.
+    public let text: String
+    public let kind: Kind
+    /// `--hash` values, as `ALGORITHM:HEX` (lowercased).
+    public let hashes: [String]
+    public let marker: Marker?
+
+    /// SHA-256 hex digests allowed for this line (from `--hash=sha256:…`).
+    public var sha256Hashes: [String] {
+        hashes.compactMap { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : nil }
+    }
+}
+
+/// A pip requirements file (`-r`), parsed the way pip reads it: comments, `\` continuations,
+/// `${VAR}` expansion, nested `-r`, index options, per-line `--hash`. Anything wheelcache
+/// cannot build from exactly (an unpinned range, an editable, a constraint file) is an error
+/// naming the file and line, raised before anything is built.
+public struct RequirementsFile: Sendable {
+    public var lines: [RequirementLine] = []
+    public var indexURL: String?
+    public var extraIndexURLs: [String] = []
+    public var findLinks: [String] = []
+    public var noIndex = false
+
+    public init() {}
+
+    /// Parses `path` and the files it includes. `read` returns a file's text (nil: unreadable);
+    /// `environment` expands `${VAR}`.
+    public static func parse(_ path: String, environment: [String: String],
+                             read: (String) -> String?) throws(ModelError) -> RequirementsFile {
+        var result = RequirementsFile()
+        try result.include(path, from: nil, environment: environment, read: read, depth: 0)
+        return result
+    }
+
+    private mutating func include(_ path: String, from: String?, environment: [String: String],
+                                  read: (String) -> String?, depth: Int) throws(ModelError) {
+        guard depth < 20 else { throw .requirements(location: from ?? path, "requirement files include each other too deeply (a loop?)") }
+        guard let text = read(path) else {
+            throw .requirements(location: from ?? path, "cannot read the requirements file \(path)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        for (number, raw) in RequirementsFile.logicalLines(text) {
+            let location = "\(path):\(number)"
+            var line = RequirementsFile.stripComment(raw).trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            line = RequirementsFile.expand(line, environment)
+            let tokens = RequirementsFile.split(line)
+            let requirementTokens = tokens.prefix { !$0.hasPrefix("-") }
+            var options = Array(tokens.dropFirst(requirementTokens.count))
+            if requirementTokens.isEmpty {
+                try global(options, location: location, folder: folder, environment: environment, read: read, depth: depth)
+                continue
+            }
+            var hashes: [String] = []
+            while !options.isEmpty {
+                let option = options.removeFirst()
+                var value: String?
+                var name = option
+                if let eq = option.firstIndex(of: "=") {
+                    name = String(option[..<eq])
+                    value = String(option[option.index(after: eq)...])
+                } else if !options.isEmpty {
+                    value = options.removeFirst()
+                }
+                guard name == "--hash", let value else {
+                    throw .requirements(location: location, "the option '\(name)' is not supported on a requirement line (only --hash is)")
+                }
+                let parts = value.split(separator: ":", maxSplits: 1).map { String($0).lowercased() }
+                guard parts.count == 2, ["sha256", "sha384", "sha512"].contains(parts[0]),
+                      !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else {
+                    throw .requirements(location: location, "--hash=\(value) is not ALGORITHM:HEXDIGEST (sha256, sha384 or sha512)")
+                }
+                hashes.append(parts[0] + ":" + parts[1])
+            }
+            let requirement = requirementTokens.joined(separator: " ")
+            lines.append(try RequirementsFile.requirement(requirement, hashes: hashes, location: location))
+        }
+    }
+
+    /// Lines starting with an option: nested files and index options.
+    private mutating func global(_ tokens: [String], location: String, folder: String, environment: [String: String],
+                                 read: (String) -> String?, depth: Int) throws(ModelError) {
+        var rest = tokens[...]
+        while let option = rest.first {
+            rest = rest.dropFirst()
+            var name = option
+            var value: String?
+            if option.hasPrefix("--"), let eq = option.firstIndex(of: "=") {
+                name = String(option[..<eq])
+                value = String(option[option.index(after: eq)...])
+            } else if !option.hasPrefix("--"), option.count > 2 {
+                // `-rfile.txt`, `-ihttps://…`
+                name = String(option.prefix(2))
+                value = String(option.dropFirst(2))
+            }
+            func needValue() throws(ModelError) -> String {
+                if let value { return value }
+                guard let next = rest.first else { throw .requirements(location: location, "\(name) needs a value") }
+                rest = rest.dropFirst()
+                return next
+            }
+            switch name {
+            case "-r", "--requirement":
+                let file = try needValue()
+                if file.contains("://") { throw .requirements(location: location, "requirement files from URLs are not supported; download \(file) first") }
+                let nested = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
+                try include(nested, from: location, environment: environment, read: read, depth: depth + 1)
+            case "-i", "--index-url": indexURL = try needValue()
+            case "--extra-index-url": extraIndexURLs.append(try needValue())
+            case "-f", "--find-links": findLinks.append(try needValue())
+            case "--no-index": noIndex = true
+            case "-e", "--editable":
+                throw .requirements(location: location, "editable requirements (-e) cannot be cached; list the project folder or a pinned version instead")
+            case "-c", "--constraint":
+                throw .requirements(location: location, "constraint files (-c) are not supported; pin the versions in the requirements file")
+            case "--trusted-host", "--pre", "--prefer-binary", "--use-feature":
+                if name == "--trusted-host" || name == "--use-feature" { _ = try needValue() }
+            default:
+                throw .requirements(location: location, "the option '\(name)' is not supported in a requirements file")
+            }
+        }
+    }
+
+    /// Classifies a requirement: a pin, a URL, a git URL or a path.
+    static func requirement(_ text: String, hashes: [String], location: String) throws(ModelError) -> RequirementLine {
+        var body = text
+        var marker: Marker?
+        // `; marker`: after a URL PEP 508 wants white space before ';'; after a pin it may be tight.
+        if let semicolon = RequirementsFile.markerSeparator(in: body) {
+            let markerText = String(body[body.index(after: semicolon)...]).trimmingCharacters(in: .whitespaces)
+            do { marker = try Marker(markerText) } catch {
+                throw .requirements(location: location, error.description)
+            }
+            body = String(body[..<semicolon]).trimmingCharacters(in: .whitespaces)
+        }
+        let shown = URLRedaction.redact(body)
+        func line(_ kind: RequirementLine.Kind) -> RequirementLine {
+            RequirementLine(location: location, text: shown, kind: kind, hashes: hashes, marker: marker)
+        }
+        let lower = body.lowercased()
+        if lower.hasPrefix("git+") { return line(.vcs(body, name: nil)) }
+        for scheme in ["hg+", "svn+", "bzr+"] where lower.hasPrefix(scheme) {
+            throw .requirements(location: location, "only git is supported among version control systems")
+        }
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("file://") {
+            return line(.url(body, name: nil))
+        }
+        // `name [extras] @ URL`
+        if let at = body.firstIndex(of: "@") {
+            var name = body[..<at].trimmingCharacters(in: .whitespaces)
+            let url = body[body.index(after: at)...].trimmingCharacters(in: .whitespaces)
+            if let bracket = name.firstIndex(of: "[") { name = name[..<bracket].trimmingCharacters(in: .whitespaces) }
+            if ProjectName.isValid(name), url.contains("://") {
+                if url.lowercased().hasPrefix("git+") { return line(.vcs(url, name: name)) }
+                return line(.url(url, name: name))
+            }
+        }
+        if body.hasPrefix(".") || body.hasPrefix("/") || body.hasPrefix("~") || body.contains("/")
+            || [".tar.gz", ".zip", ".tgz", ".tar.bz2", ".tar.xz", ".tar"].contains(where: { lower.hasSuffix($0) }) {
+            return line(.path(body))
+        }
+        // `name [extras] ==version`
+        let nameEnd = body.firstIndex { !($0.isLetter || $0.isNumber || "._-".contains($0)) } ?? body.endIndex
+        let name = String(body[..<nameEnd])
+        guard ProjectName.isValid(name) else {
+            throw .requirements(location: location, "'\(shown)' is not a requirement wheelcache understands (a pinned name==version, a URL, a git URL or a path)")
+        }
+        var rest = body[nameEnd...].trimmingCharacters(in: .whitespaces)
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { throw .requirements(location: location, "'\(shown)': an extras list is not closed") }
+            rest = rest[rest.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        }
+        if let first = rest.first, !"<>=!~".contains(first) {
+            throw .requirements(location: location, "'\(shown)' is not a requirement wheelcache understands (a pinned name==version, a URL, a git URL or a path)")
+        }
+        for op in ["===", "=="] where rest.hasPrefix(op) {
+            let version = rest.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+            guard !version.isEmpty, !version.contains(","), !version.hasSuffix(".*"), !version.contains(" "),
+                  op == "===" || Version(version) != nil else { break }
+            return line(.pin(name: name, version: version))
+        }
+        throw .requirements(location: location, "'\(shown)' is not pinned to one version; wheelcache builds exact pins (name==version), as pip-compile and uv pip compile write them")
+    }
+
+    /// The ';' that starts a marker, if any: not inside a URL's fragment or query.
+    static func markerSeparator(in text: String) -> String.Index? {
+        guard let semicolon = text.firstIndex(of: ";") else { return nil }
+        let before = text[..<semicolon]
+        if before.contains("://") {
+            // For URLs only '; ' after white space counts (PEP 508).
+            guard let last = before.last, last.isWhitespace else { return nil }
+        }
+        return semicolon
+    }
+
+    /// Physical lines joined at trailing backslashes, numbered by their first line (as pip).
+    static func logicalLines(_ text: String) -> [(Int, String)] {
+        var out: [(Int, String)] = []
+        var pending: [String] = []
+        var first = 0
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = String(line)
+            let isComment = line.trimmingCharacters(in: .whitespaces).hasPrefix("#")
+            if line.hasSuffix("\\") && !isComment {
+                if pending.isEmpty { first = index + 1 }
+                var stripped = line
+                while stripped.hasSuffix("\\") { stripped.removeLast() }
+                pending.append(stripped)
+                continue
+            }
+            if pending.isEmpty {
+                out.append((index + 1, line))
+            } else {
+                pending.append(isComment ? "" : line)
+                out.append((first, pending.joined()))
+                pending = []
+            }
+        }
+        if !pending.isEmpty { out.append((first, pending.joined())) }
+        return out
+    }
+
+    /// Drops `#` comments: at the start of a line or after white space (so `url#sha256=` stays).
+    static func stripComment(_ line: String) -> String {
+        var previous: Character = " "
+        for index in line.indices {
+            if line[index] == "#" && previous.isWhitespace { return String(line[..<index]) }
+            previous = line[index]
+        }
+        return line
+    }
+
+    /// pip's `${NAME}` expansion (upper-case letters, digits, underscores only).
+    static func expand(_ line: String, _ environment: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(line)
+        while let start = rest.range(of: "${") {
+            out += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            guard let end = after.firstIndex(of: "}") else { out += rest[start.lowerBound...]; return out }
+            let name = String(after[..<end])
+            if !name.isEmpty, name.allSatisfy({ ($0.isUppercase && $0.isASCII) || $0.isNumber || $0 == "_" }), let value = environment[name] {
+                out += value
+            } else {
+                out += "${" + name + "}"
+            }
+            rest = after[after.index(after: end)...]
+        }
+        return out + rest
+    }
+
+    /// Splits on white space (requirements files do not quote).
+    static func split(_ line: String) -> [String] {
+        line.split(whereSeparator: \.isWhitespace).map(String.init)
+    }
+}

@@ -238,3 +238,59 @@ public func makeSdist(project: String, name: String, in folder: String) throws -
     guard result.status == 0 else { throw GitFixtureError(message: "makeSdist: \(result.stderr)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
+
+/// `scripts/index-server` on 127.0.0.1 over a folder of distributions; stopped (by its process
+/// id) when the value goes away or `stop()` is called.
+public final class IndexServer: @unchecked Sendable {
+    public let root: String
+    public let port: Int
+    public let log: String
+    private let process: Process
+
+    public init(serving root: String, maxAge: Int = 0, htmlOnly: Bool = false) throws {
+        self.root = root
+        let scratch = NSTemporaryDirectory() + "wheelcache-index-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        log = scratch + "/requests.log"
+        let portFile = scratch + "/port"
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: TestFixtures.python)
+        process.arguments = [TestFixtures.repository + "/scripts/index-server", root, "--port-file", portFile,
+                             "--log", log, "--max-age", "\(maxAge)"] + (htmlOnly ? ["--html-only"] : [])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let value = Int(text) {
+                port = value
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()
+        throw GitFixtureError(message: "scripts/index-server did not start")
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var simple: String { url + "/simple/" }
+
+    /// The requests served so far: (path, status).
+    public var requests: [(path: String, status: Int)] {
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let path = object["path"] as? String, let status = object["status"] as? Int else { return nil }
+            return (path, status)
+        }
+    }
+
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import WheelModel
+import WheelStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Downloads through the cache's HTTP bucket, as pip's HTTP cache does: a response is kept
+/// with its validators; while `Cache-Control: max-age` says it is fresh it is used without
+/// asking; after that it is revalidated with `If-None-Match`/`If-Modified-Since` and its body
+/// reused on 304. `no-store` responses are never kept. `file://` URLs are read directly.
+public struct HTTPCache: Sendable {
+    /// The HTTP bucket, or nil for no caching.
+    let folder: String?
+    let client: HTTPClient
+
+    public init(folder: String?, client: HTTPClient) {
+        self.folder = folder
+        self.client = client
+    }
+
+    /// How a fetch was served.
+    public enum Origin: String, Sendable {
+        /// Downloaded (200).
+        case network
+        /// Fresh in the cache; no request made.
+        case cache
+        /// Revalidated: the server answered 304 and the cached body was used.
+        case revalidated
+        /// A local file (file://).
+        case file
+    }
+
+    public struct Fetched: Sendable {
+        public var path: String
+        public var origin: Origin
+        public var contentType: String?
+        /// The URL the body came from (after redirects), for resolving relative links.
+        public var url: String
+    }
+
+    /// What is kept beside a cached body.
+    struct Meta: Codable {
+        var url: String
+        var etag: String?
+        var lastModified: String?
+        var contentType: String?
+        var storedAt: Double
+        var maxAge: Double?
+        var noCache: Bool
+        var finalURL: String?
+
+        enum CodingKeys: String, CodingKey {
+            case url, etag
+            case lastModified = "last_modified"
+            case contentType = "content_type"
+            case storedAt = "stored_at"
+            case maxAge = "max_age"
+            case noCache = "no_cache"
+            case finalURL = "final_url"
+        }
+    }
+
+    /// Fetches `url` into `destination` (a new file the caller owns).
+    public func fetch(_ url: String, accept: String? = nil, to destination: String, now: Date = Date()) throws(FetchError) -> Fetched {
+        if url.lowercased().hasPrefix("file://") {
+            guard let path = URL(string: url.components(separatedBy: "#")[0])?.path, FileTree.kind(path) == .file else {
+                throw .unreachable(url: URLRedaction.redact(url), reason: "no such file")
+            }
+            do { try FileManager.default.copyItem(atPath: path, toPath: destination) } catch {
+                throw .io(path: destination, reason: error.localizedDescription)
+            }
+            return Fetched(path: destination, origin: .file, contentType: nil, url: url)
+        }
+        // One entry per URL without credentials and fragment (and per Accept: a JSON and an
+        // HTML index page differ).
+        let clean = URLRedaction.strip(url).components(separatedBy: "#")[0]
+        let id = CacheKey.plainDigest((accept ?? "") + " " + clean)
+        let entry = folder.map { $0 + "/" + id.prefix(2) + "/" + id }
+        var meta: Meta?
+        if let entry, let data = FileManager.default.contents(atPath: entry + "/meta.json") {
+            meta = try? JSONDecoder().decode(Meta.self, from: data)
+        }
+        if let entry, let meta, !meta.noCache, let maxAge = meta.maxAge, now.timeIntervalSince1970 - meta.storedAt < maxAge,
+           link(entry + "/body", destination) == 0 || (try? FileManager.default.copyItem(atPath: entry + "/body", toPath: destination)) != nil {
+            return Fetched(path: destination, origin: .cache, contentType: meta.contentType, url: meta.finalURL ?? clean)
+        }
+        var headers: [String: String] = [:]
+        if let accept { headers["Accept"] = accept }
+        if let meta, let entry, FileTree.kind(entry + "/body") == .file {
+            if let etag = meta.etag { headers["If-None-Match"] = etag }
+            if let lastModified = meta.lastModified { headers["If-Modified-Since"] = lastModified }
+        }
+        let response = try client.get(url, headers: headers, to: destination)
+        if response.status == 304, let entry, var meta {
+            guard link(entry + "/body", destination) == 0
+                    || (try? FileManager.default.copyItem(atPath: entry + "/body", toPath: destination)) != nil else {
+                throw .io(path: entry, reason: "the cached body vanished")
+            }
+            meta.storedAt = now.timeIntervalSince1970
+            let control = HTTPCache.cacheControl(response.headers["cache-control"])
+            if let maxAge = control.maxAge { meta.maxAge = maxAge }
+            store(meta, body: nil, at: entry)
+            return Fetched(path: destination, origin: .revalidated, contentType: meta.contentType, url: meta.finalURL ?? clean)
+        }
+        guard (200...299).contains(response.status) else {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw .status(url: URLRedaction.redact(url), code: response.status)
+        }
+        let control = HTTPCache.cacheControl(response.headers["cache-control"])
+        if let entry, !control.noStore, response.headers["etag"] != nil || response.headers["last-modified"] != nil || control.maxAge != nil {
+            let fresh = Meta(url: clean, etag: response.headers["etag"], lastModified: response.headers["last-modified"],
+                             contentType: response.headers["content-type"], storedAt: now.timeIntervalSince1970,
+                             maxAge: control.maxAge, noCache: control.noCache, finalURL: URLRedaction.strip(response.url))
+            store(fresh, body: destination, at: entry)
+        }
+        return Fetched(path: destination, origin: .network, contentType: response.headers["content-type"],
+                       url: URLRedaction.strip(response.url))
+    }
+
+    /// Writes an entry by staging it beside the final folder and renaming it into place, so
+    /// readers see the old entry or the new one, never half of one. Best effort.
+    private func store(_ meta: Meta, body: String?, at entry: String) {
+        let parent = (entry as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let staging = entry + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { FileTree.remove(staging) }
+        guard mkdir(staging, 0o755) == 0 else { return }
+        let bodySource = body ?? entry + "/body"
+        guard link(bodySource, staging + "/body") == 0
+                || (try? FileManager.default.copyItem(atPath: bodySource, toPath: staging + "/body")) != nil,
+              let data = try? JSONEncoder().encode(meta),
+              FileManager.default.createFile(atPath: staging + "/meta.json", contents: data) else { return }
+        let old = entry + ".old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let replaced = rename(entry, old) == 0
+        _ = rename(staging, entry)
+        if replaced { FileTree.remove(old) }
+    }
+
+    /// The parts of `Cache-Control` that matter here.
+    static func cacheControl(_ header: String?) -> (maxAge: Double?, noCache: Bool, noStore: Bool) {
+        var maxAge: Double?
+        var noCache = false, noStore = false
+        for part in (header ?? "").lowercased().split(separator: ",") {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            if item == "no-cache" { noCache = true }
+            if item == "no-store" { noStore = true }
+            if item.hasPrefix("max-age="), let value = Double(item.dropFirst(8)) { maxAge = value }
+        }
+        return (maxAge, noCache, noStore)
+    }
+}

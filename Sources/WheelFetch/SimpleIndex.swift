@@ -1,0 +1,133 @@
+import Foundation
+import WheelModel
+
+/// A file a package index offers for a project.
+public struct IndexFile: Equatable, Sendable {
+    public var filename: String
+    /// Absolute URL (relative links resolved against the page).
+    public var url: String
+    public var sha256: String?
+    public var requiresPython: String?
+    public var yanked: Bool
+
+    public init(filename: String, url: String, sha256: String?, requiresPython: String? = nil, yanked: Bool = false) {
+        self.filename = filename
+        self.url = url
+        self.sha256 = sha256
+        self.requiresPython = requiresPython
+        self.yanked = yanked
+    }
+
+    /// The project and version a file name carries: a wheel's (PEP 427) or an sdist's
+    /// (`name-version.tar.gz` / `.zip`, PEP 625).
+    public var nameAndVersion: (name: String, version: String)? {
+        if filename.hasSuffix(".whl") {
+            guard let wheel = try? WheelFileName(filename) else { return nil }
+            return (ProjectName.normalize(wheel.distribution), wheel.version)
+        }
+        for ext in [".tar.gz", ".zip"] where filename.lowercased().hasSuffix(ext) {
+            let stem = filename.dropLast(ext.count)
+            guard let dash = stem.lastIndex(of: "-") else { return nil }
+            return (ProjectName.normalize(String(stem[..<dash])), String(stem[stem.index(after: dash)...]))
+        }
+        return nil
+    }
+}
+
+/// A PEP 503/691 simple index, read through the HTTP cache: JSON when the server offers it
+/// (PEP 691), else the HTML page (PEP 503).
+public struct SimpleIndex: Sendable {
+    let cache: HTTPCache
+
+    public init(cache: HTTPCache) {
+        self.cache = cache
+    }
+
+    static let accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+
+    /// The files `index` lists for `project`. A project the index does not know is an empty list.
+    public func files(project: String, index: String, scratch: String) throws(FetchError) -> [IndexFile] {
+        let base = index.hasSuffix("/") ? index : index + "/"
+        let pageURL = base + ProjectName.normalize(project) + "/"
+        let page = scratch + "/index-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: page) }
+        let fetched: HTTPCache.Fetched
+        do {
+            fetched = try cache.fetch(pageURL, accept: SimpleIndex.accept, to: page)
+        } catch let error {
+            if case .status(_, 404) = error { return [] }
+            throw error
+        }
+        guard let data = FileManager.default.contents(atPath: page) else { throw .io(path: page, reason: "unreadable") }
+        if fetched.contentType?.contains("json") == true {
+            return try SimpleIndex.parseJSON(data, pageURL: fetched.url)
+        }
+        return SimpleIndex.parseHTML(String(decoding: data, as: UTF8.self), pageURL: fetched.url)
+    }
+
+    static func parseJSON(_ data: Data, pageURL: String) throws(FetchError) -> [IndexFile] {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let files = object["files"] as? [[String: Any]] else {
+            throw .unreachable(url: URLRedaction.redact(pageURL), reason: "the index page is not PEP 691 JSON")
+        }
+        return files.compactMap { file in
+            guard let name = file["filename"] as? String, let url = file["url"] as? String else { return nil }
+            let yanked = (file["yanked"] as? Bool) ?? (file["yanked"] is String)
+            return IndexFile(filename: name, url: resolve(url, against: pageURL),
+                             sha256: (file["hashes"] as? [String: String])?["sha256"]?.lowercased(),
+                             requiresPython: file["requires-python"] as? String, yanked: yanked)
+        }
+    }
+
+    /// The anchors of a PEP 503 page: href (with `#sha256=`), `data-requires-python`, `data-yanked`.
+    static func parseHTML(_ text: String, pageURL: String) -> [IndexFile] {
+        var files: [IndexFile] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "<a ", options: .caseInsensitive) {
+            guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">"),
+                  let close = rest[tagEnd...].range(of: "</a>", options: .caseInsensitive) else { break }
+            let attributes = String(rest[open.upperBound..<tagEnd])
+            let label = decodeEntities(String(rest[rest.index(after: tagEnd)..<close.lowerBound])).trimmingCharacters(in: .whitespaces)
+            rest = rest[close.upperBound...]
+            guard let href = attribute("href", in: attributes).map(decodeEntities) else { continue }
+            var url = href
+            var sha256: String?
+            if let hash = href.firstIndex(of: "#") {
+                url = String(href[..<hash])
+                let fragment = href[href.index(after: hash)...]
+                if fragment.hasPrefix("sha256=") { sha256 = String(fragment.dropFirst(7)).lowercased() }
+            }
+            let filename = label.isEmpty ? (url as NSString).lastPathComponent : label
+            files.append(IndexFile(filename: filename, url: resolve(url, against: pageURL), sha256: sha256,
+                                   requiresPython: attribute("data-requires-python", in: attributes).map(decodeEntities),
+                                   yanked: attribute("data-yanked", in: attributes) != nil))
+        }
+        return files
+    }
+
+    static func attribute(_ name: String, in attributes: String) -> String? {
+        guard let start = attributes.range(of: name + "=", options: .caseInsensitive) else {
+            // A bare attribute (`data-yanked`) has no value.
+            return attributes.range(of: " " + name, options: .caseInsensitive) != nil || attributes.hasPrefix(name) ? "" : nil
+        }
+        let after = attributes[start.upperBound...]
+        guard let quote = after.first else { return nil }
+        if quote == "\"" || quote == "'" {
+            let body = after.dropFirst()
+            guard let end = body.firstIndex(of: quote) else { return nil }
+            return String(body[..<end])
+        }
+        return String(after.prefix { !$0.isWhitespace })
+    }
+
+    static func decodeEntities(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#x27;", with: "'")
+            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    static func resolve(_ href: String, against page: String) -> String {
+        guard let base = URL(string: page), let url = URL(string: href, relativeTo: base) else { return href }
+        return url.absoluteURL.absoluteString
+    }
+}

@@ -18,7 +18,10 @@ public struct InterpreterProbe: Sendable {
 
     /// Finds `requested` (a path, or a command name looked up on PATH; default `python3`)
     /// and returns its facts.
-    public func interpreter(_ requested: String?) throws(BuildError) -> Interpreter {
+    ///
+    /// The interpreter's supported wheel tags (about a thousand) are kept in a file of their
+    /// own and read only with `withTags`, so the hit path does not parse them.
+    public func interpreter(_ requested: String?, withTags: Bool = false) throws(BuildError) -> Interpreter {
         let name = requested ?? environment["WHEELCACHE_PYTHON"] ?? "python3"
         guard let path = locate(name) else {
             throw .notAPython(path: name, reason: requested == nil ? "not found on PATH" : "no such executable")
@@ -28,23 +31,45 @@ public struct InterpreterProbe: Sendable {
         let recordPath = memory.map { $0 + "/" + CacheKey.plainDigest(path) + ".json" }
         if let recordPath, let data = FileManager.default.contents(atPath: recordPath),
            let record = try? JSONDecoder().decode(ProbeRecord.self, from: data),
-           record.identity == identity, record.executableIdentity == self.identity(of: record.interpreter.executable) {
-            return record.interpreter
+           record.schema == ProbeRecord.currentSchema, record.identity == identity, record.executableIdentity == self.identity(of: record.interpreter.executable) {
+            guard withTags else { return record.interpreter }
+            if let data = FileManager.default.contents(atPath: recordPath.dropLast(5) + ".tags.json"),
+               let tags = try? JSONDecoder().decode([String].self, from: data) {
+                var interpreter = record.interpreter
+                interpreter.supportedTags = tags
+                return interpreter
+            }
         }
         let interpreter = try probe(path)
         if let memory, let recordPath {
-            let record = ProbeRecord(identity: identity, executableIdentity: self.identity(of: interpreter.executable),
-                                     interpreter: interpreter)
+            var small = interpreter
+            small.supportedTags = nil
+            let record = ProbeRecord(schema: ProbeRecord.currentSchema, identity: identity, executableIdentity: self.identity(of: interpreter.executable),
+                                     interpreter: small)
             try? FileManager.default.createDirectory(atPath: memory, withIntermediateDirectories: true)
-            if let data = try? JSONEncoder().encode(record) {
-                let temporary = recordPath + ".\(getpid()).tmp"
-                if FileManager.default.createFile(atPath: temporary, contents: data) { rename(temporary, recordPath) }
+            // Tags first: a record without its tags file is probed again when tags are needed.
+            if let tags = interpreter.supportedTags, let data = try? JSONEncoder().encode(tags) {
+                write(data, to: recordPath.dropLast(5) + ".tags.json")
             }
+            if let data = try? JSONEncoder().encode(record) { write(data, to: recordPath) }
+        }
+        guard withTags else {
+            var small = interpreter
+            small.supportedTags = nil
+            return small
         }
         return interpreter
     }
 
+    private func write(_ data: Data, to path: String) {
+        let temporary = path + ".\(getpid()).tmp"
+        if FileManager.default.createFile(atPath: temporary, contents: data) { rename(temporary, path) }
+    }
+
     private struct ProbeRecord: Codable {
+        /// Bumped when the probe learns more; older records are probed again.
+        static let currentSchema = 2
+        var schema: Int
         var identity: String
         var executableIdentity: String
         var interpreter: Interpreter

@@ -23,7 +23,32 @@ try:
     pip_version = _v("pip")
 except Exception:
     pip_version = None
+def _tags():
+    for name in ("packaging.tags", "pip._vendor.packaging.tags"):
+        try:
+            module = __import__(name, fromlist=["sys_tags"])
+            return [str(t) for t in module.sys_tags()]
+        except Exception:
+            continue
+    return None
+
+import platform
+markers = {
+    "implementation_name": impl,
+    "implementation_version": "%d.%d.%d" % sys.implementation.version[:3],
+    "os_name": os.name,
+    "platform_machine": platform.machine(),
+    "platform_release": platform.release(),
+    "platform_system": platform.system(),
+    "platform_version": platform.version(),
+    "python_full_version": platform.python_version(),
+    "platform_python_implementation": platform.python_implementation(),
+    "python_version": "%d.%d" % sys.version_info[:2],
+    "sys_platform": sys.platform,
+}
 facts = {
+    "supportedTags": _tags(),
+    "markerEnvironment": markers,
     "executable": os.path.realpath(sys.executable),
     "implementation": impl,
     "version": "%d.%d.%d" % sys.version_info[:3],

@@ -4,11 +4,13 @@ import WheelModel
 /// Options passed through to the installer of build requirements, as pip takes them.
 public struct IndexOptions: Equatable, Sendable {
     public var indexURL: String?
+    public var extraIndexURLs: [String]
     public var findLinks: [String]
     public var noIndex: Bool
 
-    public init(indexURL: String? = nil, findLinks: [String] = [], noIndex: Bool = false) {
+    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [], noIndex: Bool = false) {
         self.indexURL = indexURL
+        self.extraIndexURLs = extraIndexURLs
         self.findLinks = findLinks
         self.noIndex = noIndex
     }
@@ -16,6 +18,7 @@ public struct IndexOptions: Equatable, Sendable {
     var pipArguments: [String] {
         var args: [String] = []
         if let indexURL { args += ["--index-url", indexURL] }
+        for url in extraIndexURLs { args += ["--extra-index-url", url] }
         for link in findLinks { args += ["--find-links", link] }
         if noIndex { args.append("--no-index") }
         return args

@@ -5,9 +5,11 @@ import WheelFetch
 import WheelModel
 import WheelStore
 
-/// What `wheelcache build` was asked to do.
+/// What `wheelcache build` (or `plan`) was asked to do.
 public struct BuildRequest: Sendable {
     public var sources: [String]
+    /// `-r` files, read in order after `sources`.
+    public var requirementFiles: [String]
     public var wheelDirectory: String
     /// The cache root, or nil for `--no-cache-dir`.
     public var cacheRoot: String?
@@ -18,12 +20,14 @@ public struct BuildRequest: Sendable {
     public var environment: [String: String]
     /// Prune the cache to this many bytes after storing (`--max-size`, `WHEELCACHE_MAX_SIZE`).
     public var maxSize: Int64?
+    /// Sources worked on at once (`-j`).
+    public var jobs: Int
 
-    public init(sources: [String], wheelDirectory: String, cacheRoot: String?, noBinary: PackageSelector,
-                python: String?, options: BuildOptions, index: IndexOptions, environment: [String: String],
-                maxSize: Int64? = nil) {
-        self.maxSize = maxSize
+    public init(sources: [String], requirementFiles: [String] = [], wheelDirectory: String, cacheRoot: String?,
+                noBinary: PackageSelector, python: String?, options: BuildOptions, index: IndexOptions,
+                environment: [String: String], maxSize: Int64? = nil, jobs: Int = 1) {
         self.sources = sources
+        self.requirementFiles = requirementFiles
         self.wheelDirectory = wheelDirectory
         self.cacheRoot = cacheRoot
         self.noBinary = noBinary
@@ -31,21 +35,42 @@ public struct BuildRequest: Sendable {
         self.options = options
         self.index = index
         self.environment = environment
+        self.maxSize = maxSize
+        self.jobs = max(1, jobs)
     }
 }
 
-/// Ties the parts together for each source: hash, key, look up, and on a miss build under
-/// the key's lock, validate, publish, deliver.
+/// Hears about sources as they start and finish (for progress output). Called from worker
+/// threads.
+public struct BuildProgress: Sendable {
+    public var started: @Sendable (_ index: Int, _ label: String) -> Void
+    public var finished: @Sendable (_ index: Int, _ result: SourceResult) -> Void
+
+    public init(started: @escaping @Sendable (Int, String) -> Void, finished: @escaping @Sendable (Int, SourceResult) -> Void) {
+        self.started = started
+        self.finished = finished
+    }
+}
+
+/// Ties the parts together for each source: make its key (hash, resolve, ask the index), look
+/// up, and on a miss fetch or build under the key's lock, validate, publish, deliver.
 public struct BuildPipeline: Sendable {
     public let request: BuildRequest
     /// Receives warnings and notices (evictions, waiting for locks) as they happen.
     public let notice: @Sendable (String) -> Void
     /// This run's contribution to the cache's statistics.
     let counters = Counters()
+    /// Index options after merging the requirement files'.
+    var index: IndexSettings
+    let store: CacheStore?
+    let http: HTTPCache
 
     public init(request: BuildRequest, notice: @escaping @Sendable (String) -> Void) {
         self.request = request
         self.notice = notice
+        index = IndexSettings(request.index)
+        store = request.cacheRoot.map(CacheStore.init(root:))
+        http = HTTPCache(folder: store?.path(.http), client: HTTPClient())
     }
 
     /// Statistics gathered during a run, written once at its end.
@@ -66,47 +91,84 @@ public struct BuildPipeline: Sendable {
         }
     }
 
-    /// Runs every source; a failed one does not stop the others.
-    public func run() -> BuildReport {
-        var specs: [(String, Result<SourceSpec, PipelineError>)] = []
-        for source in request.sources {
-            do { specs.append((source, .success(try SourceSpec.classify(source)))) } catch {
-                specs.append((source, .failure(error)))
-            }
-        }
+    /// The run's sources after collection and marker evaluation, with the interpreter; or
+    /// the results that end the run early (bad input, no interpreter).
+    enum Collected {
+        case ready([PlannedSource], Interpreter, BuildPipeline)
+        case stopped(BuildReport)
+    }
+
+    func collect() -> Collected {
+        let collection = SourceCollection.collect(request)
         // Bad sources fail the run before anything is built or written.
-        if specs.contains(where: { if case .failure = $0.1 { true } else { false } }) {
-            return BuildReport(results: specs.map { source, spec in
-                var result = SourceResult(source: URLRedaction.redact(source), status: .failed, seconds: 0)
-                if case .failure(let error) = spec { result.error = error.description; result.failure = .input }
-                else { result.error = "not built: another source is invalid"; result.failure = .input }
-                return result
-            })
-        }
-        let store = request.cacheRoot.map(CacheStore.init(root:))
+        if !collection.errors.isEmpty { return .stopped(BuildReport(results: collection.stoppedResults)) }
+        var pipeline = self
+        pipeline.index = collection.index
         let probe = InterpreterProbe(memory: store?.path(.interpreters), environment: request.environment)
         let interpreter: Interpreter
-        do { interpreter = try probe.interpreter(request.python) } catch {
-            return BuildReport(results: request.sources.map { source in
-                var result = SourceResult(source: URLRedaction.redact(source), status: .failed, seconds: 0)
+        // Wheels from an index are chosen by tag; only then are the interpreter's tags read.
+        let needsTags = collection.sources.contains { source in
+            switch source.spec {
+            case .pin: return true
+            case .url(let url, _): return URLFileName.of(url).lowercased().hasSuffix(".whl")
+            default: return false
+            }
+        }
+        do { interpreter = try probe.interpreter(request.python, withTags: needsTags) } catch {
+            return .stopped(BuildReport(results: collection.sources.map { source in
+                var result = SourceResult(source: source.label, status: .failed, seconds: 0)
                 result.error = error.description
                 result.failure = error.isInputError ? .input : .build
                 return result
-            })
+            }))
         }
-        var results: [SourceResult] = []
-        for (source, spec) in specs {
-            guard case .success(let spec) = spec else { continue }
-            let started = Date()
-            var result = build(source: source, spec: spec, interpreter: interpreter, store: store)
-            result.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
-            results.append(result)
+        let environment = interpreter.markerEnvironment ?? [:]
+        let sources = collection.sources.filter { source in
+            guard let marker = source.marker, !marker.evaluate(environment) else { return true }
+            notice("skipping \(source.location.map { $0 + ": " } ?? "")\(source.label): its environment marker does not match the target interpreter")
+            return false
         }
+        return .ready(sources, interpreter, pipeline)
+    }
+
+    /// Runs every source, `jobs` at a time; a failed one does not stop the others. Results
+    /// come back in input order.
+    public func run(progress: BuildProgress? = nil) -> BuildReport {
+        let (sources, interpreter, pipeline): ([PlannedSource], Interpreter, BuildPipeline)
+        switch collect() {
+        case .stopped(let report): return report
+        case .ready(let s, let i, let p): (sources, interpreter, pipeline) = (s, i, p)
+        }
+        // Held shared for the whole run, so purge and prune wait for it (best effort: a
+        // read-only cache still serves hits).
+        let runLock = try? store?.lockCache(.shared) {
+            notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
+        }
+        let results = Results(count: sources.count)
+        let next = Counter()
+        let width = min(request.jobs, max(1, sources.count))
+        let done = DispatchSemaphore(value: 0)
+        for _ in 0..<width {
+            Thread {
+                while let index = next.take(below: sources.count) {
+                    let source = sources[index]
+                    progress?.started(index, source.label)
+                    let started = Date()
+                    var result = pipeline.build(source, interpreter: interpreter)
+                    result.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+                    results.set(index, result)
+                    progress?.finished(index, result)
+                }
+                done.signal()
+            }.start()
+        }
+        for _ in 0..<width { done.wait() }
+        runLock?.unlock()
         if let store {
             store.record(counters.value)
             if let maxSize = request.maxSize, counters.value.builds > 0 { prune(store, to: maxSize) }
         }
-        return BuildReport(results: results)
+        return BuildReport(results: results.values)
     }
 
     /// Keeps the cache under `--max-size` after storing. Only when no other process is using
@@ -121,43 +183,24 @@ public struct BuildPipeline: Sendable {
         }
     }
 
-    /// A source made ready for the cache: its key is known (except for local folders).
-    enum Prepared {
-        case sdist(path: String, key: CacheKey)
-        case directory(path: String)
-        case git(GitURL, commit: String, refs: GitRefs?, name: String?, key: CacheKey)
-
-        /// How the source is named in notices, log names and manifests (never with credentials).
-        var label: String {
-            switch self {
-            case .sdist(let path, _), .directory(let path): return path
-            case .git(let url, let commit, _, _, _):
-                return "git+" + url.cleanRemote + "@" + commit + (url.subdirectory.map { "#subdirectory=" + $0 } ?? "")
-            }
-        }
-
-        var key: CacheKey? {
-            switch self {
-            case .sdist(_, let key), .git(_, _, _, _, let key): return key
-            case .directory: return nil
-            }
-        }
-
-        /// The project name the user asked for, if any.
-        var expectedName: String? {
-            if case .git(_, _, _, let name, _) = self { return name }
-            return nil
-        }
-    }
-
-    private func build(source: String, spec: SourceSpec, interpreter: Interpreter, store: CacheStore?) -> SourceResult {
-        var result = SourceResult(source: URLRedaction.redact(source), status: .failed, seconds: 0)
+    /// One source, start to finish, errors turned into a failed result.
+    func build(_ source: PlannedSource, interpreter: Interpreter) -> SourceResult {
+        var result = SourceResult(source: source.label, status: .failed, seconds: 0)
         do {
-            let prepared = try prepare(spec, interpreter: interpreter, store: store, result: &result)
-            if let store, let key = prepared.key {
-                try buildCached(prepared, key: key, interpreter: interpreter, store: store, result: &result)
-            } else {
-                try buildUncached(prepared, interpreter: interpreter, result: &result, store: store)
+            try withScratch { scratch in
+                let prepared = try prepare(source, interpreter: interpreter, scratch: scratch, result: &result)
+                switch prepared {
+                case .delivered:
+                    break
+                case .wheel(let wheel):
+                    try fetchWheel(wheel, scratch: scratch, result: &result)
+                default:
+                    if let store, let key = prepared.key {
+                        try buildCached(prepared, key: key, interpreter: interpreter, store: store, result: &result)
+                    } else {
+                        try buildUncached(prepared, interpreter: interpreter, result: &result)
+                    }
+                }
             }
         } catch let error as ArchiveError {
             result.error = error.description
@@ -167,6 +210,9 @@ public struct BuildPipeline: Sendable {
         } catch let error as GitError {
             result.error = error.description
             result.failure = error.isInputError ? .input : .build
+        } catch let error as FetchError {
+            result.error = error.description
+            result.failure = .input
         } catch let error as PipelineError {
             result.error = error.description
             result.failure = .input
@@ -174,65 +220,20 @@ public struct BuildPipeline: Sendable {
             result.error = "\(error)"
             result.failure = .build
         }
-        if result.failure != nil { result.status = .failed }
+        if result.failure != nil {
+            result.status = .failed
+            if let location = source.location, let error = result.error, !error.hasPrefix(location) {
+                result.error = "\(location): \(error)"
+            }
+        }
         if store != nil && result.failure == .build { counters.bump(\.failures) }
         return result
     }
 
-    /// Computes the key: hashes an sdist, resolves a git revision to its commit.
-    private func prepare(_ spec: SourceSpec, interpreter: Interpreter, store: CacheStore?,
-                         result: inout SourceResult) throws -> Prepared {
-        switch spec {
-        case .sdistFile(let path):
-            let digest = try FileDigest.sha256(path)
-            let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
-            result.key = key.digest
-            return .sdist(path: path, key: key)
-        case .directory(let path):
-            return .directory(path: path)
-        case .git(let url, let name):
-            var refs: GitRefs?
-            let commit: String
-            if let pinned = url.pinnedCommit {
-                commit = pinned  // immutable: no git process on the way to a hit
-            } else {
-                let git = try GitClient(environment: request.environment)
-                let listed = try git.listRemote(url)
-                refs = listed
-                switch listed.resolve(url.revision) {
-                case .commit(let found, _):
-                    commit = found
-                case .abbreviatedCommit:
-                    let abbreviation = url.revision ?? ""
-                    commit = try withScratch(store) { scratch in
-                        try GitMirrors(client: git, bucket: store?.path(.git)).resolveAbbreviation(
-                            url, abbreviation, format: listed.objectFormat ?? .sha1, scratch: scratch,
-                            waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
-                    }
-                case .unknown:
-                    if url.revision == nil, listed.refs.isEmpty {
-                        throw GitError.unknownRevision(url: url.redacted, revision: "HEAD (the repository is empty)")
-                    }
-                    throw GitError.unknownRevision(url: url.redacted, revision: url.revision ?? "HEAD")
-                }
-                result.resolvedFrom = url.revision ?? "HEAD"
-            }
-            result.commit = commit
-            let key = CacheKey(source: .git(commit: commit, subdirectory: url.subdirectory),
-                               options: request.options, interpreter: interpreter)
-            result.key = key.digest
-            return .git(url, commit: commit, refs: refs, name: name, key: key)
-        }
-    }
-
-    /// Runs `body` in a private scratch folder: a staging folder of the cache (under the shared
-    /// cache lock, so purge cannot pull it away), or a temporary folder without a cache.
-    private func withScratch<T>(_ store: CacheStore?, _ body: (String) throws -> T) throws -> T {
+    /// Runs `body` in a private scratch folder: a staging folder of the cache, or a temporary
+    /// folder without a cache. Downloads and abbreviated-commit fetches happen there.
+    func withScratch<T>(_ body: (String) throws -> T) throws -> T {
         if let store {
-            let cacheLock = try store.lockCache(.shared) {
-                notice("waiting for a cache-wide operation (purge or prune) to finish")
-            }
-            defer { cacheLock.unlock() }
             let staging = try store.makeStaging()
             defer { staging.remove() }
             return try body(staging.path)
@@ -243,194 +244,31 @@ public struct BuildPipeline: Sendable {
         return try body(work)
     }
 
-    /// Lays the source tree out in `work` (unpack, copy or check out) and returns its folder.
-    private func materialize(_ prepared: Prepared, work: String) throws -> String {
-        let src = work + "/src"
-        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        switch prepared {
-        case .sdist(let path, _):
-            return try SdistUnpacker().unpack(path, into: src)
-        case .directory(let path):
-            let tree = src + "/" + (path as NSString).lastPathComponent
-            try SourceTreeCopy.copy(path, to: tree)
-            return tree
-        case .git(let url, let commit, let refs, _, _):
-            let git = try GitClient(environment: request.environment)
-            // The tags at the commit come along, so setuptools-scm and friends see a release.
-            let listed = try refs ?? git.listRemote(url)
-            let store = request.cacheRoot.map(CacheStore.init(root:))
-            return try GitMirrors(client: git, bucket: store?.path(.git)).checkout(
-                url, commit: commit, tags: listed.tags(at: commit), into: src + "/checkout", scratch: work,
-                waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
+    private final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+
+        func take(below limit: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
         }
     }
 
-    private func fail(_ result: inout SourceResult, _ error: BuildError) {
-        result.error = error.description
-        result.failure = error.isInputError ? .input : .build
-        if case .failed(let failure) = error {
-            result.log = failure.log
-            result.logTail = failure.tail
-        }
-    }
+    private final class Results: @unchecked Sendable {
+        private var storage: [SourceResult?]
+        private let lock = NSLock()
 
-    /// The cached path: look up; on a miss (or `--no-binary`) lay the source out in staging,
-    /// take the key's lock, look up again (another process may have built it meanwhile),
-    /// build, publish. The source is laid out before the key lock so that a source that
-    /// cannot be fetched or unpacked leaves nothing in the cache.
-    private func buildCached(_ prepared: Prepared, key: CacheKey, interpreter: Interpreter, store: CacheStore,
-                             result: inout SourceResult) throws {
-        let label = prepared.label
-        // Shared for the whole lookup-to-delivery, so prune and purge never pull an entry away
-        // from under a hit or a build. Best effort: a read-only cache still serves hits (a miss
-        // then fails where it has to write, with that error).
-        let cacheLock = try? store.lockCache(.shared) {
-            notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
-        }
-        defer { cacheLock?.unlock() }
-        var replacing = false
-        switch store.lookup(key.digest) {
-        case .hit(let entry):
-            if !request.noBinary.matches(entry.manifest.name) {
-                return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
-            }
-            replacing = true
-        case .corrupt(_, let reason):
-            warnCorrupt(key, label, reason)
-            replacing = true
-        case .miss:
-            break
-        }
-        store.clearStaleStaging()
-        let staging = try store.makeStaging()
-        defer { staging.remove() }
-        let tree = try materialize(prepared, work: staging.path)
-        let keyLock = try store.lockKey(key.digest) {
-            notice("waiting for another wheelcache process that is building \(label) (key \(key.digest.prefix(12)))")
-        }
-        defer { keyLock.unlock() }
-        switch store.lookup(key.digest) {
-        case .hit(let entry):
-            if !replacing || !request.noBinary.matches(entry.manifest.name) {
-                return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
-            }
-            replacing = true
-        case .corrupt(_, let reason):
-            if !replacing { warnCorrupt(key, label, reason) }
-            try store.evict(key.digest)
-            replacing = true
-        case .miss:
-            break
-        }
-        counters.bump(\.misses)
-        let log = staging.path + "/build.log"
-        let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
-        do {
-            built = try buildTree(tree, interpreter: interpreter, work: staging.path, log: log)
-        } catch let error as BuildError {
-            throw keepLog(log, name: logName(prepared), store: store, error: error)
-        }
-        try checkName(prepared.expectedName, built.validated.name, result: result)
-        let digest = try FileDigest.sha256(built.wheel)
-        let manifest = EntryManifest(
-            key: key.digest, keyInputs: key.inputs, name: built.validated.name, version: built.validated.version,
-            wheel: (built.wheel as NSString).lastPathComponent, sha256: digest.hex, size: digest.size,
-            created: ISO8601DateFormatter().string(from: Date()), source: label,
-            interpreter: "\(interpreter.executable) (\(interpreter.version))", backend: built.outcome.backend,
-            buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
-        let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
-        counters.bump(\.builds)
-        try deliver(entry, status: replacing ? .rebuilt : .built, expecting: nil, result: &result)
-    }
+        init(count: Int) { storage = Array(repeating: nil, count: count) }
 
-    private func warnCorrupt(_ key: CacheKey, _ label: String, _ reason: String) {
-        counters.bump(\.corrupt)
-        notice("warning: cache entry \(key.digest) for \(label) is corrupt (\(reason)); evicting it and building again")
-    }
-
-    /// A `name @ URL` or `#egg=` source must build the project it names.
-    private func checkName(_ expected: String?, _ actual: String, result: SourceResult) throws {
-        guard let expected, ProjectName.normalize(expected) != ProjectName.normalize(actual) else { return }
-        throw PipelineError.wrongProject(source: result.source, expected: expected, actual: actual)
-    }
-
-    /// A name for a failed build's kept log.
-    private func logName(_ prepared: Prepared) -> String {
-        switch prepared {
-        case .sdist(let path, _), .directory(let path): return (path as NSString).lastPathComponent
-        case .git(let url, let commit, _, _, _):
-            let repository = (url.cleanRemote as NSString).lastPathComponent
-            return "\(repository)-\(commit.prefix(12))".replacingOccurrences(of: ":", with: "_")
+        func set(_ index: Int, _ result: SourceResult) {
+            lock.lock()
+            storage[index] = result
+            lock.unlock()
         }
-    }
 
-    /// Builds without storing: local folders always, other sources under `--no-cache-dir`.
-    private func buildUncached(_ prepared: Prepared, interpreter: Interpreter, result: inout SourceResult,
-                               store: CacheStore? = nil) throws {
-        let work: String
-        var staging: StagingDirectory?
-        var cacheLock: FileLock?
-        defer { cacheLock?.unlock() }
-        if let store {
-            cacheLock = try store.lockCache(.shared) {
-                notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
-            }
-            staging = try store.makeStaging()
-            work = staging!.path
-        } else {
-            work = NSTemporaryDirectory() + "wheelcache-build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        }
-        defer {
-            if let staging { staging.remove() } else { try? FileManager.default.removeItem(atPath: work) }
-        }
-        let log = work + "/build.log"
-        let tree = try materialize(prepared, work: work)
-        let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
-        do {
-            built = try buildTree(tree, interpreter: interpreter, work: work, log: log)
-        } catch let error as BuildError {
-            throw keepLog(log, name: logName(prepared), store: store, error: error)
-        }
-        try checkName(prepared.expectedName, built.validated.name, result: result)
-        let digest = try FileDigest.sha256(built.wheel)
-        result.name = built.validated.name
-        result.version = built.validated.version
-        result.sha256 = digest.hex
-        result.wheel = try CacheStore.deliver(built.wheel, to: request.wheelDirectory)
-        result.status = .uncached
-        if store != nil { counters.bump(\.uncached) }
-    }
-
-    private func buildTree(_ tree: String, interpreter: Interpreter, work: String,
-                           log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
-        let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: request.index,
-                                   environment: request.environment)
-        let outcome = try builder.build(tree: tree, work: work + "/build", log: log)
-        let validated = try WheelValidator().validate(outcome.wheel)
-        return (outcome.wheel, validated, outcome)
-    }
-
-    private func deliver(_ entry: CachedEntry, status: SourceStatus, expecting name: String?,
-                         result: inout SourceResult) throws {
-        try checkName(name, entry.manifest.name, result: result)
-        if status == .hit { counters.bump(\.hits) }
-        result.name = entry.manifest.name
-        result.version = entry.manifest.version
-        result.sha256 = entry.manifest.sha256
-        result.wheel = try CacheStore.deliver(entry.wheelPath, to: request.wheelDirectory)
-        result.status = status
-    }
-
-    /// Moves a failed build's log where the user can read it after staging is cleared.
-    private func keepLog(_ log: String, name: String, store: CacheStore?, error: BuildError) -> BuildError {
-        guard case .failed(var failure) = error, FileManager.default.fileExists(atPath: log) else { return error }
-        let folder = store?.path(.logs) ?? (NSTemporaryDirectory() + "wheelcache-logs")
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let stamp = Int(Date().timeIntervalSince1970)
-        let kept = folder + "/\(name)-\(stamp)-\(getpid()).log"
-        guard (try? FileManager.default.moveItem(atPath: log, toPath: kept)) != nil else { return error }
-        failure.log = kept
-        return .failed(failure)
+        var values: [SourceResult] { storage.compactMap { $0 } }
     }
 }

@@ -8,6 +8,8 @@ public enum SourceStatus: String, Codable, Sendable {
     case rebuilt
     /// Built but not cached (a local folder, or `--no-cache-dir`).
     case uncached
+    /// A wheel fetched from an index (or a URL) and stored, not built.
+    case downloaded
     /// No wheel was produced.
     case failed
 }

@@ -10,6 +10,10 @@ public enum SourceSpec: Equatable, Sendable {
     /// A git repository at a revision; `name` is the project the user asked for
     /// (`name @ git+…` or `#egg=`), checked against what the commit builds.
     case git(GitURL, name: String?)
+    /// An http(s) or file URL of an sdist or a wheel; `name` from `name @ URL`.
+    case url(String, name: String?)
+    /// `name==version`, looked up on the index.
+    case pin(name: String, version: String)
 
     /// Classifies `argument`; a path that does not exist, or a kind of source this version
     /// cannot take, is bad input.
@@ -28,14 +32,19 @@ public enum SourceSpec: Equatable, Sendable {
             throw .unsupportedSource(URLRedaction.redact(argument), "only git is supported among version control systems")
         }
         for scheme in ["http://", "https://", "file://"] where lower.hasPrefix(scheme) {
-            throw .unsupportedSource(URLRedaction.redact(argument), "URL sources are not supported yet; download the sdist and pass its path")
+            return .url(location, name: name)
         }
         if name != nil {
-            throw .unsupportedSource(argument, "'name @ …' takes a URL (git+https://…); pass a local path on its own")
+            throw .unsupportedSource(argument, "'name @ …' takes a URL (https://…, file://…, git+https://…); pass a local path on its own")
         }
         let path = argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            // `name==version`, as pip wheel takes it.
+            if let line = try? RequirementsFile.requirement(argument, hashes: [], location: "command line"),
+               case .pin(let pinName, let version) = line.kind, line.marker == nil {
+                return .pin(name: pinName, version: version)
+            }
             throw .missingSource(argument)
         }
         let standardized = (path as NSString).standardizingPath
@@ -71,6 +80,7 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingSource(String)
     case unsupportedSource(String, String)
     case wrongProject(source: String, expected: String, actual: String)
+    case notOnIndex(name: String, version: String, where: String)
 
     public var description: String {
         switch self {
@@ -78,6 +88,8 @@ public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
             return "source '\(source)' does not exist; pass the path of an sdist (.tar.gz, .zip) or of a project folder"
         case .unsupportedSource(let source, let why):
             return "source '\(source)': \(why)"
+        case .notOnIndex(let name, let version, let place):
+            return "\(name)==\(version): \(place); check the name, the version and --index-url"
         case .wrongProject(let source, let expected, let actual):
             return "source '\(source)' was asked for as '\(expected)' but holds the project '\(actual)'; fix the name before '@' or #egg="
         }

@@ -9,10 +9,14 @@ public enum SourceIdentity: Equatable, Sendable {
     /// A git commit (full id, lowercase) and the project's folder inside it. The URL is not
     /// part of it: the same commit from a mirror is the same source.
     case git(commit: String, subdirectory: String?)
+    /// A wheel downloaded from an index, identified by the SHA-256 of its bytes. Nothing was
+    /// built, so neither the build options nor the interpreter are part of its key.
+    case wheel(sha256: String)
 
     var keyJSON: CanonicalJSON {
         switch self {
         case .sdist(let sha256): return .object(["kind": .string("sdist"), "sha256": .string(sha256)])
+        case .wheel(let sha256): return .object(["kind": .string("wheel"), "sha256": .string(sha256)])
         case .git(let commit, let subdirectory):
             return .object(["kind": .string("git"), "commit": .string(commit.lowercased()),
                             "subdirectory": subdirectory.map(CanonicalJSON.string) ?? .null])
@@ -33,8 +37,9 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
     public let source: SourceIdentity
     public let name: String?
     public let version: String?
-    public let options: BuildOptions
-    public let interpreter: Interpreter
+    /// Nil for downloaded wheels, which nothing built.
+    public let options: BuildOptions?
+    public let interpreter: Interpreter?
     /// The inputs as a JSON value (kept in the entry's manifest).
     public let inputs: CanonicalJSON
     /// The canonical text that is hashed.
@@ -42,21 +47,30 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
     /// SHA-256 hex of `canonicalText`.
     public let digest: String
 
+    /// The key of a downloaded wheel: its SHA-256 alone.
+    public init(source: SourceIdentity) {
+        self.init(source: source, name: nil, version: nil, options: nil, interpreter: nil)
+    }
+
     public init(source: SourceIdentity, name: String? = nil, version: String? = nil,
                 options: BuildOptions, interpreter: Interpreter) {
+        self.init(source: source, name: name, version: version, options: Optional(options), interpreter: Optional(interpreter))
+    }
+
+    private init(source: SourceIdentity, name: String?, version: String?, options: BuildOptions?, interpreter: Interpreter?) {
         self.source = source
         self.name = name.map(ProjectName.normalize)
         self.version = version
         self.options = options
         self.interpreter = interpreter
-        let json = CanonicalJSON.object([
-            "schema": .int(CacheKey.schemaVersion),
-            "source": source.keyJSON,
-            "name": self.name.map(CanonicalJSON.string) ?? .null,
-            "version": version.map(CanonicalJSON.string) ?? .null,
-            "build": options.keyJSON,
-            "interpreter": interpreter.keyJSON,
-        ])
+        var fields: [String: CanonicalJSON] = ["schema": .int(CacheKey.schemaVersion), "source": source.keyJSON]
+        if let options, let interpreter {
+            fields["name"] = self.name.map(CanonicalJSON.string) ?? .null
+            fields["version"] = version.map(CanonicalJSON.string) ?? .null
+            fields["build"] = options.keyJSON
+            fields["interpreter"] = interpreter.keyJSON
+        }
+        let json = CanonicalJSON.object(fields)
         inputs = json
         canonicalText = json.text
         digest = SHA256.hash(data: Data(canonicalText.utf8)).hexString

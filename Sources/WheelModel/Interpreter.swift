@@ -18,11 +18,18 @@ public struct Interpreter: Codable, Equatable, Sendable {
     public var freeThreaded: Bool
     /// The version of its pip, if it has one.
     public var pipVersion: String?
+    /// Wheel tags it accepts, most preferred first (`packaging.tags.sys_tags()`).
+    public var supportedTags: [String]?
+    /// PEP 508 marker variables (`python_version`, `sys_platform`, …).
+    public var markerEnvironment: [String: String]?
 
     public init(
         executable: String, implementation: String, version: String, pythonVersion: String,
-        pythonTag: String, abiTag: String, platformTag: String, freeThreaded: Bool, pipVersion: String?
+        pythonTag: String, abiTag: String, platformTag: String, freeThreaded: Bool, pipVersion: String?,
+        supportedTags: [String]? = nil, markerEnvironment: [String: String]? = nil
     ) {
+        self.supportedTags = supportedTags
+        self.markerEnvironment = markerEnvironment
         self.executable = executable
         self.implementation = implementation
         self.version = version
@@ -43,6 +50,18 @@ public struct Interpreter: Codable, Equatable, Sendable {
             "platform": .string(platformTag),
             "free_threaded": .bool(freeThreaded),
         ])
+    }
+
+    /// The rank of the best tag of a wheel among the supported tags (lower is better), or nil
+    /// when the interpreter cannot install it.
+    public func rank(of wheel: WheelFileName) -> Int? {
+        let tags = supportedTags ?? ["\(pythonTag)-\(abiTag)-\(platformTag)", "\(pythonTag)-none-\(platformTag)",
+                                     "py3-none-\(platformTag)", "\(pythonTag)-none-any", "py3-none-any"]
+        var best: Int?
+        for tag in wheel.expandedTags {
+            if let index = tags.firstIndex(of: tag), best.map({ index < $0 }) ?? true { best = index }
+        }
+        return best
     }
 
     /// Whether the interpreter's pip can install into another environment (`pip --python`, pip 22.3+).

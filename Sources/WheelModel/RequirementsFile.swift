@@ -140,7 +140,7 @@ public struct RequirementsFile: Sendable {
     }
 
     /// Classifies a requirement: a pin, a URL, a git URL or a path.
-    static func requirement(_ text: String, hashes: [String], location: String) throws(ModelError) -> RequirementLine {
+    public static func requirement(_ text: String, hashes: [String], location: String) throws(ModelError) -> RequirementLine {
         var body = text
         var marker: Marker?
         // `; marker`: after a URL PEP 508 wants white space before ';'; after a pin it may be tight.

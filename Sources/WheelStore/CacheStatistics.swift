@@ -22,6 +22,8 @@ public struct CacheStatistics: Codable, Equatable, Sendable {
     public var uncached = 0
     /// Entries found corrupt on lookup and evicted.
     public var corrupt = 0
+    /// Wheels downloaded from an index and stored.
+    public var downloads = 0
 
     public init(since: String) {
         self.since = since
@@ -35,9 +37,23 @@ public struct CacheStatistics: Codable, Equatable, Sendable {
         failures += other.failures
         uncached += other.uncached
         corrupt += other.corrupt
+        downloads += other.downloads
     }
 
-    public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt == 0 }
+    public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt + downloads == 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case since, hits, misses, builds, failures, uncached, corrupt, downloads
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        since = try c.decode(String.self, forKey: .since)
+        for (key, path) in [(CodingKeys.hits, \CacheStatistics.hits), (.misses, \.misses), (.builds, \.builds), (.failures, \.failures),
+                            (.uncached, \.uncached), (.corrupt, \.corrupt), (.downloads, \.downloads)] {
+            self[keyPath: path] = try c.decodeIfPresent(Int.self, forKey: key) ?? 0
+        }
+    }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 }

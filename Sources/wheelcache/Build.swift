@@ -10,14 +10,22 @@ struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build wheels for sdists and project folders, using the cache.",
         discussion: """
-            Each SOURCE is an sdist (.tar.gz or .zip, any file name) or a project folder. Sdists are \
-            cached by the SHA-256 of their bytes; folders are built every time and never cached. \
+            Each SOURCE is an sdist (.tar.gz or .zip, any file name), a project folder, an http(s) or \
+            file URL, a git URL (git+https://…@REV), or a name==version pin looked up on the index. \
+            Sdists are cached by the SHA-256 of their bytes, git sources by commit; folders are built \
+            every time and never cached. -r reads pip requirements files. \
             Unlike pip, --no-binary here means: do not take the wheel from the cache, build it again \
             and replace the cached one.
             """)
 
-    @Argument(help: "sdist archives or project folders")
+    @Argument(help: "sdists, project folders, URLs, git URLs, or name==version pins")
     var sources: [String] = []
+
+    @Option(name: [.short, .customLong("requirement")], help: "Build every line of this requirements file (repeatable).")
+    var requirement: [String] = []
+
+    @Option(name: [.short, .customLong("jobs")], help: "Work on this many sources at once (default: the number of CPUs).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: [.short, .customLong("wheel-dir")], help: "Where to put the wheels (default: the current folder).")
     var wheelDir: String = "."
@@ -36,6 +44,9 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("index-url"), help: "Package index for build requirements (passed to pip).")
     var indexURL: String?
 
+    @Option(name: .customLong("extra-index-url"), help: "Another package index, after --index-url (repeatable).")
+    var extraIndexURL: [String] = []
+
     @Option(name: .customLong("find-links"), help: "A folder or page of distributions for build requirements (passed to pip).")
     var findLinks: [String] = []
 
@@ -52,7 +63,8 @@ struct Build: ParsableCommand {
 
     func validate() throws {
         if let maxSize, ByteSize.parse(maxSize) == nil { throw ValidationError("--max-size '\(maxSize)' is not a size such as 500M or 5G") }
-        if sources.isEmpty { throw ValidationError("no sources given; pass an sdist or a project folder") }
+        if sources.isEmpty && requirement.isEmpty { throw ValidationError("no sources given; pass an sdist, a project folder, a URL, a pin, or -r requirements.txt") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         do { _ = try PackageSelector(arguments: noBinary) } catch { throw ValidationError("--no-binary: \(error)") }
         do { _ = try BuildOptions.parseConfigSettings(configSetting) } catch { throw ValidationError("\(error)") }
     }
@@ -69,17 +81,22 @@ struct Build: ParsableCommand {
         }
         let request = BuildRequest(
             sources: sources,
+            requirementFiles: requirement.map(CacheLocation.absolute),
             wheelDirectory: CacheLocation.absolute(wheelDir),
             cacheRoot: cache.root(environment: environment),
             noBinary: try PackageSelector(arguments: noBinary),
             python: python,
             options: BuildOptions(configSettings: try BuildOptions.parseConfigSettings(configSetting),
                                   isolation: !noBuildIsolation),
-            index: IndexOptions(indexURL: indexURL, findLinks: findLinks.map(CacheLocation.absolute), noIndex: noIndex),
+            index: IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURL,
+                                findLinks: findLinks.map(CacheLocation.absolute), noIndex: noIndex),
             environment: environment,
-            maxSize: limit)
-        let report = BuildPipeline(request: request, notice: { Console.error($0) }).run()
-        ReportRenderer(output: output).render(report)
+            maxSize: limit,
+            jobs: jobs)
+        let renderer = ReportRenderer(output: output)
+        let live = LiveProgress(renderer: renderer)
+        let report = BuildPipeline(request: request, notice: { live.notice($0) }).run(progress: live.progress)
+        live.finish(report)
         throw ExitCode(report.exitCode)
     }
 }

@@ -5,20 +5,23 @@ import WheelCache
 struct ReportRenderer {
     let output: OutputOptions
 
-    func render(_ report: BuildReport) {
-        if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(report) {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
-            }
+    /// The whole report as one JSON object (with `--json`).
+    func renderJSON(_ report: BuildReport) {
+        guard output.json else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(report) {
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
         }
-        for result in report.results {
-            if result.status == .failed {
-                renderFailure(result)
-            } else if !output.json && !output.quiet {
-                print(line(result))
-            }
+    }
+
+    /// One result: a line on stdout, or the failure on stderr.
+    func renderOne(_ result: SourceResult) {
+        if result.status == .failed {
+            renderFailure(result)
+        } else if !output.json && !output.quiet {
+            // Written at once (not through print's buffer), so CI logs see it as it happens.
+            FileHandle.standardOutput.write(Data((line(result) + "\n").utf8))
         }
     }
 

@@ -6,7 +6,7 @@ import WheelModel
 
 @Suite("pipeline: sources and reports")
 struct PipelineTests {
-    @Test("sources are classified: a folder, a file, a missing path, git URLs, and URL forms not taken yet")
+    @Test("sources are classified: a folder, a file, a missing path, git URLs, URLs, pins; other forms are refused")
     func classification() throws {
         let dir = TemporaryDirectory("spec")
         let file = dir.path + "/pkg-1.0.tar.gz"
@@ -16,9 +16,12 @@ struct PipelineTests {
         #expect(throws: PipelineError.missingSource(dir.path + "/nope.tar.gz")) {
             try SourceSpec.classify(dir.path + "/nope.tar.gz")
         }
-        for url in ["https://host/pkg-1.0.tar.gz", "file:///tmp/x.tar.gz", "hg+https://host/repo", "git+host:repo"] {
+        for url in ["hg+https://host/repo", "git+host:repo", "no-such-file.tar.gz", "requests>=2"] {
             #expect(throws: PipelineError.self) { try SourceSpec.classify(url) }
         }
+        #expect(try SourceSpec.classify("https://host/pkg-1.0.tar.gz#sha256=ab") == .url("https://host/pkg-1.0.tar.gz#sha256=ab", name: nil))
+        #expect(try SourceSpec.classify("pkg @ file:///tmp/x.tar.gz") == .url("file:///tmp/x.tar.gz", name: "pkg"))
+        #expect(try SourceSpec.classify("Requests==2.31.0") == .pin(name: "Requests", version: "2.31.0"))
         #expect(try SourceSpec.classify("git+https://host/repo@main") == .git(try GitURL("git+https://host/repo@main"), name: nil))
         #expect(try SourceSpec.classify("git+https://host/repo#egg=pkg") == .git(try GitURL("git+https://host/repo#egg=pkg"), name: "pkg"))
     }

@@ -7,10 +7,10 @@ import TestSupport
 struct CacheCommandTests {
     static func variant(_ n: Int) -> String { TestFixtures.sdist("fakepkg-variants/fakepkg\(n)-1.0.tar.gz") }
 
-    /// Builds fakepkg1…N into the CLI's cache.
+    /// Builds fakepkg1…N into the CLI's cache, one after the other (so 1 is the least recently used).
     static func filled(_ count: Int = 3) throws -> CLI {
         let cli = CLI()
-        let (result, _) = try cli.build((1...count).map(variant))
+        let (result, _) = try cli.build((1...count).map(variant), ["-j", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         return cli
     }
@@ -213,17 +213,22 @@ struct CacheCommandTests {
         }
     }
 
-    @Test("build --max-size and WHEELCACHE_MAX_SIZE prune after storing, keeping the newest entry")
+    @Test("build --max-size and WHEELCACHE_MAX_SIZE prune after storing: the least recently used entry goes, the new one stays")
     func buildPrunesAutomatically() throws {
         let cli = try Self.filled(3)
-        let (result, built) = try cli.build([Self.variant(4)], ["--max-size", "3k"])
+        let info = try #require(Self.json(try Self.cache(cli, ["info", "--json"])) as? [String: Any])
+        let total = try #require(info["total_bytes"] as? Int)
+        let entryBytes = try #require((Self.json(try Self.cache(cli, ["list", "--json"])) as? [[String: Any]])?.first?["bytes"] as? Int)
+        // Room for what is there now plus half an entry: one more build must evict one entry.
+        let limit = "\(total + entryBytes / 2)"
+        let (result, built) = try cli.build([Self.variant(4)], ["--max-size", limit])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(built.first?["status"] as? String == "built")
         #expect(result.stderr.contains("pruned the cache"), "\(result.stderr)")
-        #expect(try Self.listedNames(cli) == ["fakepkg4"])
-        let (env, _) = try cli.build([Self.variant(5)], env: ["WHEELCACHE_MAX_SIZE": "3k"])
+        #expect(try Self.listedNames(cli) == ["fakepkg2", "fakepkg3", "fakepkg4"])
+        let (env, _) = try cli.build([Self.variant(5)], env: ["WHEELCACHE_MAX_SIZE": limit])
         #expect(env.status == 0)
-        #expect(try Self.listedNames(cli) == ["fakepkg5"])
+        #expect(try Self.listedNames(cli) == ["fakepkg3", "fakepkg4", "fakepkg5"])
         let (bad, _) = try cli.build([Self.variant(5)], env: ["WHEELCACHE_MAX_SIZE": "big"])
         #expect(bad.status == 2)
     }

@@ -1,0 +1,255 @@
+import Foundation
+import WheelArchive
+import WheelBuild
+import WheelFetch
+import WheelModel
+import WheelStore
+
+extension BuildPipeline {
+    /// Lays the source tree out in `work` (unpack, copy or check out) and returns its folder.
+    func materialize(_ prepared: Prepared, work: String) throws -> String {
+        let src = work + "/src"
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        switch prepared {
+        case .sdist(let path, _, _, _):
+            return try SdistUnpacker().unpack(path, into: src)
+        case .remoteSdist(let url, let key, _, _):
+            guard case .sdist(let sha256) = key.source else { preconditionFailure("a remote sdist has an sdist key") }
+            let path = try download(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
+            return try SdistUnpacker().unpack(path, into: src)
+        case .wheel, .delivered:
+            preconditionFailure("wheels are not built")
+        case .directory(let path):
+            let tree = src + "/" + (path as NSString).lastPathComponent
+            try SourceTreeCopy.copy(path, to: tree)
+            return tree
+        case .git(let url, let commit, let refs, _, _):
+            let git = try GitClient(environment: request.environment)
+            // The tags at the commit come along, so setuptools-scm and friends see a release.
+            let listed = try refs ?? git.listRemote(url)
+            return try GitMirrors(client: git, bucket: store?.path(.git)).checkout(
+                url, commit: commit, tags: listed.tags(at: commit), into: src + "/checkout", scratch: work,
+                waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
+        }
+    }
+
+    func fail(_ result: inout SourceResult, _ error: BuildError) {
+        result.error = error.description
+        result.failure = error.isInputError ? .input : .build
+        if case .failed(let failure) = error {
+            result.log = failure.log
+            result.logTail = failure.tail
+        }
+    }
+
+    /// The cached path: look up; on a miss (or `--no-binary`) lay the source out in staging,
+    /// take the key's lock, look up again (another process may have built it meanwhile),
+    /// build, publish. The source is laid out before the key lock so that a source that
+    /// cannot be fetched or unpacked leaves nothing in the cache.
+    func buildCached(_ prepared: Prepared, key: CacheKey, interpreter: Interpreter, store: CacheStore,
+                             result: inout SourceResult) throws {
+        let label = prepared.label
+        // Shared for the whole lookup-to-delivery, so prune and purge never pull an entry away
+        // from under a hit or a build. Best effort: a read-only cache still serves hits (a miss
+        // then fails where it has to write, with that error).
+        let cacheLock = try? store.lockCache(.shared) {
+            notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
+        }
+        defer { cacheLock?.unlock() }
+        var replacing = false
+        switch store.lookup(key.digest) {
+        case .hit(let entry):
+            if !request.noBinary.matches(entry.manifest.name) {
+                return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
+            }
+            replacing = true
+        case .corrupt(_, let reason):
+            warnCorrupt(key, label, reason)
+            replacing = true
+        case .miss:
+            break
+        }
+        store.clearStaleStaging()
+        let staging = try store.makeStaging()
+        defer { staging.remove() }
+        let tree = try materialize(prepared, work: staging.path)
+        let keyLock = try store.lockKey(key.digest) {
+            notice("waiting for another wheelcache process that is building \(label) (key \(key.digest.prefix(12)))")
+        }
+        defer { keyLock.unlock() }
+        switch store.lookup(key.digest) {
+        case .hit(let entry):
+            if !replacing || !request.noBinary.matches(entry.manifest.name) {
+                return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
+            }
+            replacing = true
+        case .corrupt(_, let reason):
+            if !replacing { warnCorrupt(key, label, reason) }
+            try store.evict(key.digest)
+            replacing = true
+        case .miss:
+            break
+        }
+        counters.bump(\.misses)
+        let log = staging.path + "/build.log"
+        let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
+        do {
+            built = try buildTree(tree, interpreter: interpreter, work: staging.path, log: log)
+        } catch let error as BuildError {
+            throw keepLog(log, name: logName(prepared), store: store, error: error)
+        }
+        try checkName(prepared.expectedName, built.validated.name, result: result)
+        let digest = try FileDigest.sha256(built.wheel)
+        let manifest = EntryManifest(
+            key: key.digest, keyInputs: key.inputs, name: built.validated.name, version: built.validated.version,
+            wheel: (built.wheel as NSString).lastPathComponent, sha256: digest.hex, size: digest.size,
+            created: ISO8601DateFormatter().string(from: Date()), source: label,
+            interpreter: "\(interpreter.executable) (\(interpreter.version))", backend: built.outcome.backend,
+            buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
+        let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
+        counters.bump(\.builds)
+        try deliver(entry, status: replacing ? .rebuilt : .built, expecting: nil, result: &result)
+    }
+
+    func warnCorrupt(_ key: CacheKey, _ label: String, _ reason: String) {
+        counters.bump(\.corrupt)
+        notice("warning: cache entry \(key.digest) for \(label) is corrupt (\(reason)); evicting it and building again")
+    }
+
+    /// A `name @ URL` or `#egg=` source must build the project it names.
+    func checkName(_ expected: String?, _ actual: String, result: SourceResult) throws {
+        guard let expected, ProjectName.normalize(expected) != ProjectName.normalize(actual) else { return }
+        throw PipelineError.wrongProject(source: result.source, expected: expected, actual: actual)
+    }
+
+    /// A name for a failed build's kept log.
+    func logName(_ prepared: Prepared) -> String {
+        switch prepared {
+        case .sdist(_, _, let label, _), .remoteSdist(_, _, let label, _): return URLFileName.of(label)
+        case .directory(let path): return (path as NSString).lastPathComponent
+        case .wheel(let wheel): return wheel.filename
+        case .delivered: return "source"
+        case .git(let url, let commit, _, _, _):
+            let repository = (url.cleanRemote as NSString).lastPathComponent
+            return "\(repository)-\(commit.prefix(12))".replacingOccurrences(of: ":", with: "_")
+        }
+    }
+
+    /// Builds without storing: local folders always, other sources under `--no-cache-dir`.
+    func buildUncached(_ prepared: Prepared, interpreter: Interpreter, result: inout SourceResult) throws {
+        let work: String
+        var staging: StagingDirectory?
+        var cacheLock: FileLock?
+        defer { cacheLock?.unlock() }
+        if let store {
+            cacheLock = try store.lockCache(.shared) {
+                notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
+            }
+            staging = try store.makeStaging()
+            work = staging!.path
+        } else {
+            work = NSTemporaryDirectory() + "wheelcache-build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        }
+        defer {
+            if let staging { staging.remove() } else { try? FileManager.default.removeItem(atPath: work) }
+        }
+        let log = work + "/build.log"
+        let tree = try materialize(prepared, work: work)
+        let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
+        do {
+            built = try buildTree(tree, interpreter: interpreter, work: work, log: log)
+        } catch let error as BuildError {
+            throw keepLog(log, name: logName(prepared), store: store, error: error)
+        }
+        try checkName(prepared.expectedName, built.validated.name, result: result)
+        let digest = try FileDigest.sha256(built.wheel)
+        result.name = built.validated.name
+        result.version = built.validated.version
+        result.sha256 = digest.hex
+        result.wheel = try CacheStore.deliver(built.wheel, to: request.wheelDirectory)
+        result.status = .uncached
+        if store != nil { counters.bump(\.uncached) }
+    }
+
+    func buildTree(_ tree: String, interpreter: Interpreter, work: String,
+                           log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
+        let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: index.options,
+                                   environment: request.environment)
+        let outcome = try builder.build(tree: tree, work: work + "/build", log: log)
+        let validated = try WheelValidator().validate(outcome.wheel)
+        return (outcome.wheel, validated, outcome)
+    }
+
+    func deliver(_ entry: CachedEntry, status: SourceStatus, expecting name: String?,
+                         result: inout SourceResult) throws {
+        try checkName(name, entry.manifest.name, result: result)
+        if status == .hit { counters.bump(\.hits) }
+        result.name = entry.manifest.name
+        result.version = entry.manifest.version
+        result.sha256 = entry.manifest.sha256
+        result.wheel = try CacheStore.deliver(entry.wheelPath, to: request.wheelDirectory)
+        result.status = status
+    }
+
+    /// Moves a failed build's log where the user can read it after staging is cleared.
+    func keepLog(_ log: String, name: String, store: CacheStore?, error: BuildError) -> BuildError {
+        guard case .failed(var failure) = error, FileManager.default.fileExists(atPath: log) else { return error }
+        let folder = store?.path(.logs) ?? (NSTemporaryDirectory() + "wheelcache-logs")
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let stamp = Int(Date().timeIntervalSince1970)
+        let kept = folder + "/\(name)-\(stamp)-\(getpid()).log"
+        guard (try? FileManager.default.moveItem(atPath: log, toPath: kept)) != nil else { return error }
+        failure.log = kept
+        return .failed(failure)
+    }
+
+    /// A wheel taken as it is: from the cache when its SHA-256 is known and cached, else
+    /// downloaded through the HTTP cache, checked (hash, full validation, name and version),
+    /// stored under its SHA-256 and delivered as `downloaded`.
+    func fetchWheel(_ wheel: WheelDownload, scratch: String, result: inout SourceResult) throws {
+        if let store, let key = wheel.key {
+            switch store.lookup(key.digest) {
+            case .hit(let entry): return try deliver(entry, status: .hit, expecting: wheel.name, result: &result)
+            case .corrupt(_, let reason):
+                warnCorrupt(key, wheel.filename, reason)
+                try store.evict(key.digest)
+            case .miss: break
+            }
+        }
+        let path = try download(wheel.url, filename: wheel.filename, expected: wheel.expected, scratch: scratch)
+        let validated: ValidatedWheel
+        do { validated = try WheelValidator().validate(path) } catch {
+            throw PipelineError.unsupportedSource(URLRedaction.redact(wheel.url), "the downloaded wheel is invalid: \(error)")
+        }
+        if let name = wheel.name, ProjectName.normalize(name) != ProjectName.normalize(validated.name) {
+            throw PipelineError.wrongProject(source: result.source, expected: name, actual: validated.name)
+        }
+        if let version = wheel.version, let wanted = Version(version), let got = Version(validated.version), wanted != got {
+            throw PipelineError.unsupportedSource(URLRedaction.redact(wheel.url), "the wheel is version \(validated.version), not \(version)")
+        }
+        let digest = try FileDigest.sha256(path)
+        let key = CacheKey(source: .wheel(sha256: digest.hex))
+        result.key = key.digest
+        guard let store else {
+            result.name = validated.name
+            result.version = validated.version
+            result.sha256 = digest.hex
+            result.wheel = try CacheStore.deliver(path, to: request.wheelDirectory)
+            result.status = .downloaded
+            return
+        }
+        let keyLock = try store.lockKey(key.digest) {
+            notice("waiting for another download of \(wheel.filename)")
+        }
+        defer { keyLock.unlock() }
+        let manifest = EntryManifest(
+            key: key.digest, keyInputs: key.inputs, name: validated.name, version: validated.version,
+            wheel: wheel.filename, sha256: digest.hex, size: digest.size,
+            created: ISO8601DateFormatter().string(from: Date()), source: URLRedaction.strip(wheel.url),
+            interpreter: "-", backend: "downloaded", buildRequirements: [], buildSeconds: 0)
+        let entry = try store.publish(wheel: path, manifest: manifest)
+        counters.bump(\.downloads)
+        try deliver(entry, status: .downloaded, expecting: nil, result: &result)
+    }
+}

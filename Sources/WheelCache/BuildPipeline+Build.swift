@@ -17,7 +17,7 @@ extension BuildPipeline {
             guard case .sdist(let sha256) = key.source else { preconditionFailure("a remote sdist has an sdist key") }
             let path = try download(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
             return try SdistUnpacker().unpack(path, into: src)
-        case .wheel, .delivered:
+        case .wheel, .delivered, .unknown:
             preconditionFailure("wheels are not built")
         case .directory(let path):
             let tree = src + "/" + (path as NSString).lastPathComponent
@@ -128,7 +128,7 @@ extension BuildPipeline {
         case .sdist(_, _, let label, _), .remoteSdist(_, _, let label, _): return URLFileName.of(label)
         case .directory(let path): return (path as NSString).lastPathComponent
         case .wheel(let wheel): return wheel.filename
-        case .delivered: return "source"
+        case .delivered, .unknown: return "source"
         case .git(let url, let commit, _, _, _):
             let repository = (url.cleanRemote as NSString).lastPathComponent
             return "\(repository)-\(commit.prefix(12))".replacingOccurrences(of: ":", with: "_")

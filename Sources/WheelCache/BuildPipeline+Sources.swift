@@ -30,6 +30,8 @@ extension BuildPipeline {
         case wheel(WheelDownload)
         /// A hit found while preparing (a pin whose `--hash` names a cached file).
         case delivered
+        /// Planning only: the key would need a download to know.
+        case unknown(reason: String)
 
         /// How the source is named in notices, log names and manifests (never with credentials).
         var label: String {
@@ -39,7 +41,7 @@ extension BuildPipeline {
             case .git(let url, let commit, _, _, _):
                 return "git+" + url.cleanRemote + "@" + commit + (url.subdirectory.map { "#subdirectory=" + $0 } ?? "")
             case .wheel(let wheel): return URLRedaction.strip(wheel.url)
-            case .delivered: return ""
+            case .delivered, .unknown: return ""
             }
         }
 
@@ -47,7 +49,7 @@ extension BuildPipeline {
             switch self {
             case .sdist(_, let key, _, _), .remoteSdist(_, let key, _, _), .git(_, _, _, _, let key): return key
             case .wheel(let wheel): return wheel.key
-            case .directory, .delivered: return nil
+            case .directory, .delivered, .unknown: return nil
             }
         }
 
@@ -144,6 +146,7 @@ extension BuildPipeline {
             result.key = key.digest
             return .remoteSdist(url: url, key: key, label: URLRedaction.strip(url), name: name)
         }
+        if planning { return .unknown(reason: "its key is the SHA-256 of the sdist, known once it is downloaded (add #sha256= to know it now)") }
         let path = try download(url, filename: filename, expected: hashes, scratch: scratch)
         let digest = try FileDigest.sha256(path)
         let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
@@ -159,15 +162,20 @@ extension BuildPipeline {
         if let store, !rebuild {
             for hash in hashes {
                 let wheelKey = CacheKey(source: .wheel(sha256: hash))
-                if case .hit(let entry) = store.lookup(wheelKey.digest), let file = try? WheelFileName(entry.manifest.wheel),
-                   interpreter.rank(of: file) != nil {
+                if case .hit(let entry) = store.check(wheelKey.digest, at: store.entryPath(wheelKey.digest)),
+                   let file = try? WheelFileName(entry.manifest.wheel), interpreter.rank(of: file) != nil {
                     result.key = wheelKey.digest
+                    if planning { return .wheel(WheelDownload(url: entry.manifest.source, filename: entry.manifest.wheel,
+                                                              key: wheelKey, expected: [hash], name: name, version: version)) }
+                    _ = store.lookup(wheelKey.digest)
                     try deliver(entry, status: .hit, expecting: name, result: &result)
                     return .delivered
                 }
                 let sdistKey = CacheKey(source: .sdist(sha256: hash), options: request.options, interpreter: interpreter)
-                if case .hit(let entry) = store.lookup(sdistKey.digest) {
+                if case .hit(let entry) = store.check(sdistKey.digest, at: store.entryPath(sdistKey.digest)) {
                     result.key = sdistKey.digest
+                    if planning { return .remoteSdist(url: entry.manifest.source, key: sdistKey, label: entry.manifest.source, name: name) }
+                    _ = store.lookup(sdistKey.digest)
                     try deliver(entry, status: .hit, expecting: name, result: &result)
                     return .delivered
                 }
@@ -207,6 +215,7 @@ extension BuildPipeline {
             result.key = key.digest
             return .remoteSdist(url: sdist.url, key: key, label: URLRedaction.strip(sdist.url), name: name)
         }
+        if planning { return .unknown(reason: "the index gives no SHA-256 for \(sdist.filename); its key is known once it is downloaded") }
         let path = try download(sdist.url, filename: sdist.filename, expected: expected, scratch: scratch)
         let digest = try FileDigest.sha256(path)
         let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)

@@ -64,6 +64,8 @@ public struct BuildPipeline: Sendable {
     var index: IndexSettings
     let store: CacheStore?
     let http: HTTPCache
+    /// `wheelcache plan`: make keys without downloading sdists or wheels, deliver nothing.
+    var planning = false
 
     public init(request: BuildRequest, notice: @escaping @Sendable (String) -> Void) {
         self.request = request

@@ -26,7 +26,7 @@ struct ReportRenderer {
     }
 
     private func line(_ result: SourceResult) -> String {
-        let status = result.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+        let status = result.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
         let project = [result.name, result.version].compactMap { $0 }.joined(separator: " ")
         var text = "\(status)\(project) -> \(display(result.wheel ?? "?")) (\(String(format: "%.3f", result.seconds))s)"
         if result.status == .uncached { text += " [not cached]" }

@@ -8,7 +8,7 @@ struct Wheelcache: ParsableCommand {
         commandName: "wheelcache",
         abstract: "Build Python wheels once, cache them by content, and hand them out in milliseconds.",
         version: "0.1.0",
-        subcommands: [Build.self, CacheCommand.self])
+        subcommands: [Build.self, Plan.self, CacheCommand.self])
 
     /// Runs the command; usage errors exit with 2 (as pip's do), not argument-parser's 64.
     static func main() {

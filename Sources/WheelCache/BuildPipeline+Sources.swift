@@ -146,7 +146,15 @@ extension BuildPipeline {
             result.key = key.digest
             return .remoteSdist(url: url, key: key, label: URLRedaction.strip(url), name: name)
         }
-        if planning { return .unknown(reason: "its key is the SHA-256 of the sdist, known once it is downloaded (add #sha256= to know it now)") }
+        if planning {
+            // The copy in the HTTP cache tells the key, if the server still has the same file.
+            guard let body = http.cachedBody(url), let digest = try? FileDigest.sha256(body) else {
+                return .unknown(reason: "its key is the SHA-256 of the sdist, known once it is downloaded (add #sha256= to know it now)")
+            }
+            let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
+            result.key = key.digest
+            return .sdist(path: body, key: key, label: "the HTTP cache's copy", name: name)
+        }
         let path = try download(url, filename: filename, expected: hashes, scratch: scratch)
         let digest = try FileDigest.sha256(path)
         let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)

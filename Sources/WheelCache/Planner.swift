@@ -121,6 +121,8 @@ extension BuildPipeline {
 
     private func reasonForKey(_ prepared: Prepared, source: PlannedSource) -> String {
         switch prepared {
+        case .sdist(_, _, let label, _) where label == "the HTTP cache's copy":
+            return "keyed by the SHA-256 of the copy in the HTTP cache (build revalidates it with the server)"
         case .sdist: return "keyed by the SHA-256 of the sdist's bytes"
         case .remoteSdist: return "keyed by the sdist's SHA-256, known before downloading (from the URL, --hash or the index)"
         case .git(_, let commit, _, _, _): return "keyed by commit \(commit)"

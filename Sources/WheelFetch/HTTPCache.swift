@@ -61,6 +61,15 @@ public struct HTTPCache: Sendable {
         }
     }
 
+    /// The path of the body cached for `url`, if any (no request is made; it may be stale).
+    public func cachedBody(_ url: String, accept: String? = nil) -> String? {
+        guard let folder else { return nil }
+        let clean = URLRedaction.strip(url).components(separatedBy: "#")[0]
+        let id = CacheKey.plainDigest((accept ?? "") + " " + clean)
+        let body = folder + "/" + id.prefix(2) + "/" + id + "/body"
+        return FileTree.kind(body) == .file ? body : nil
+    }
+
     /// Fetches `url` into `destination` (a new file the caller owns).
     public func fetch(_ url: String, accept: String? = nil, to destination: String, now: Date = Date()) throws(FetchError) -> Fetched {
         if url.lowercased().hasPrefix("file://") {

@@ -34,7 +34,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive"]),
-        .target(name: "WheelFetch", dependencies: ["WheelModel", "WheelStore"]),
+        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "WheelFetch", dependencies: ["WheelModel", "WheelStore", "CCurl"]),
         .target(
             name: "WheelCache",
             dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelBuild", "WheelFetch"]),

@@ -1,12 +1,11 @@
+import CCurl
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import WheelModel
 
-/// A blocking HTTP GET that streams the body into a file: the toolchain's URLSession, with
-/// bounded connect and idle timeouts, no cache of its own (ours is `HTTPCache`), credentials
-/// from the URL sent as basic auth, and a few retries with backoff on 5xx answers.
+/// Blocking HTTP requests through libcurl, loaded on first use (`CCurl`): bounded connect and
+/// stall timeouts, credentials from the URL sent as basic auth (never on a command line), and
+/// a few retries with backoff on 5xx answers. The toolchain's URLSession would do, but linking
+/// it loads libcurl and forty other libraries at every start, doubling the time of a cache hit.
 public final class HTTPClient: @unchecked Sendable {
     public struct Response: Sendable {
         public var status: Int
@@ -16,17 +15,13 @@ public final class HTTPClient: @unchecked Sendable {
         public var url: String
     }
 
-    let session: URLSession
+    let connectTimeout: Int
+    let stallTimeout: Int
     let retries: Int
 
-    public init(idleTimeout: TimeInterval = 30, totalTimeout: TimeInterval = 600, retries: Int = 2) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = idleTimeout
-        configuration.timeoutIntervalForResource = totalTimeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpAdditionalHeaders = ["User-Agent": "wheelcache"]
-        session = URLSession(configuration: configuration)
+    public init(connectTimeout: Int = 10, stallTimeout: Int = 30, retries: Int = 2) {
+        self.connectTimeout = connectTimeout
+        self.stallTimeout = stallTimeout
         self.retries = retries
     }
 
@@ -34,7 +29,8 @@ public final class HTTPClient: @unchecked Sendable {
     public func get(_ url: String, headers: [String: String] = [:], to destination: String) throws(FetchError) -> Response {
         var attempt = 0
         while true {
-            let response = try once(url, headers: headers, to: destination)
+            let response = try request("GET", url, headers: headers, body: destination)
+            if !(200...299).contains(response.status) { try? FileManager.default.removeItem(atPath: destination) }
             if (500...599).contains(response.status) && attempt < retries {
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.2 * Double(1 << attempt))
@@ -44,53 +40,71 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    private func once(_ text: String, headers: [String: String], to destination: String) throws(FetchError) -> Response {
+    /// One request: GET (body into `body`), HEAD, or PUT (body from `body`).
+    public func request(_ method: String, _ text: String, headers: [String: String] = [:], body: String? = nil) throws(FetchError) -> Response {
         guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https" else {
             throw .badURL(URLRedaction.redact(text))
         }
-        var authorization: String?
+        var userpwd: String?
         if let user = components.user {
-            let password = components.password ?? ""
-            authorization = "Basic " + Data("\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)".utf8).base64EncodedString()
+            userpwd = "\(user.removingPercentEncoding ?? user):\((components.password ?? "").removingPercentEncoding ?? "")"
             components.user = nil
             components.password = nil
         }
         components.fragment = nil
-        guard let url = components.url else { throw .badURL(URLRedaction.redact(text)) }
-        var request = URLRequest(url: url)
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<Response, FetchError> = .failure(.unreachable(url: URLRedaction.redact(text), reason: "no answer"))
-        let task = session.downloadTask(with: request) { file, response, error in
-            defer { done.signal() }
-            if let error {
-                outcome = .failure(.unreachable(url: URLRedaction.redact(text), reason: URLRedaction.redact(error.localizedDescription)))
-                return
-            }
-            guard let http = response as? HTTPURLResponse else {
-                outcome = .failure(.unreachable(url: URLRedaction.redact(text), reason: "not an HTTP answer"))
-                return
-            }
-            var fields: [String: String] = [:]
-            for (key, value) in http.allHeaderFields {
-                if let key = key as? String, let value = value as? String { fields[key.lowercased()] = value }
-            }
-            if (200...299).contains(http.statusCode), let file {
-                try? FileManager.default.removeItem(atPath: destination)
-                do { try FileManager.default.moveItem(at: file, to: URL(fileURLWithPath: destination)) } catch {
-                    outcome = .failure(.io(path: destination, reason: error.localizedDescription))
-                    return
+        guard let url = components.string else { throw .badURL(URLRedaction.redact(text)) }
+        let lines = headers.map { "\($0.key): \($0.value)" }
+        var response = wc_response()
+        let status: Int32 = withCStrings(lines) { pointers in
+            var request = wc_request()
+            return method.withCString { methodPointer in
+                url.withCString { urlPointer in
+                    withOptionalCString(userpwd) { userPointer in
+                        withOptionalCString(body) { bodyPointer in
+                            pointers.withUnsafeBufferPointer { buffer in
+                                request.method = methodPointer
+                                request.url = urlPointer
+                                request.headers = buffer.baseAddress
+                                request.header_count = Int32(lines.count)
+                                request.userpwd = userPointer
+                                request.body_path = bodyPointer
+                                request.connect_timeout = connectTimeout
+                                request.low_speed_time = stallTimeout
+                                return wc_http(&request, &response)
+                            }
+                        }
+                    }
                 }
             }
-            outcome = .success(Response(status: http.statusCode, headers: fields, url: http.url?.absoluteString ?? text))
         }
-        task.resume()
-        done.wait()
-        return try outcome.get()
+        defer {
+            wc_free(response.headers)
+            wc_free(response.effective_url)
+        }
+        guard status == 0 else {
+            let reason = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw .unreachable(url: URLRedaction.redact(text), reason: URLRedaction.redact(reason))
+        }
+        var fields: [String: String] = [:]
+        for line in String(cString: response.headers).split(whereSeparator: \.isNewline).dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Response(status: Int(response.status), headers: fields, url: String(cString: response.effective_url))
     }
+}
+
+/// Runs `body` with C strings for `strings` that live until it returns.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}
+
+private func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
 }
 
 /// Failures of downloads and indexes.

@@ -2,15 +2,17 @@ import Foundation
 import WheelCache
 
 /// Shows a run as it goes. Results are printed in input order as soon as every earlier one
-/// is done (one plain line each: what CI logs want); on a terminal a status line under them
-/// names the sources in progress, and a summary ends the run.
+/// is done (one plain line each: what CI logs want); on a terminal, live status lines under
+/// them, one per source in progress, and a summary at the end.
 final class LiveProgress: @unchecked Sendable {
     private let renderer: ReportRenderer
     private let lock = NSLock()
     private var results: [Int: SourceResult] = [:]
     private var active: [Int: String] = [:]
     private var printed = 0
-    private var statusShown = false
+    /// How many status lines are on the screen below the results.
+    private var statusLines = 0
+    private var startTimes: [Int: Date] = [:]
     private let interactive: Bool
     private let started = Date()
 
@@ -23,14 +25,16 @@ final class LiveProgress: @unchecked Sendable {
         BuildProgress(
             started: { [self] index, label in
                 lock.lock(); defer { lock.unlock() }
+                clearStatus()
                 active[index] = label
+                startTimes[index] = Date()
                 redraw()
             },
             finished: { [self] index, result in
                 lock.lock(); defer { lock.unlock() }
+                clearStatus()
                 active[index] = nil
                 results[index] = result
-                clearStatus()
                 while let next = results[printed] {
                     renderer.renderOne(next)
                     printed += 1
@@ -61,18 +65,24 @@ final class LiveProgress: @unchecked Sendable {
         }
     }
 
+    /// One status line per source in progress, under the printed results.
     private func redraw() {
         guard interactive, !active.isEmpty else { return }
-        let names = active.keys.sorted().map { active[$0]! }
-        var line = "[\(printed + results.count - printed)/\(max(printed, results.count) + active.count)] working on: " + names.joined(separator: ", ")
-        if line.count > 150 { line = String(line.prefix(147)) + "..." }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-        statusShown = true
+        var text = ""
+        for index in active.keys.sorted() {
+            let seconds = Date().timeIntervalSince(startTimes[index] ?? Date())
+            var line = "  working on \(active[index]!) (\(String(format: "%.0f", seconds))s)"
+            if line.count > 120 { line = String(line.prefix(117)) + "..." }
+            text += line + "\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+        statusLines = active.count
     }
 
+    /// Moves up over the status lines and clears them.
     private func clearStatus() {
-        guard statusShown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        statusShown = false
+        guard statusLines > 0 else { return }
+        FileHandle.standardError.write(Data("\u{1B}[\(statusLines)A\u{1B}[J".utf8))
+        statusLines = 0
     }
 }

@@ -35,7 +35,9 @@ let package = Package(
             ]),
         .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive"]),
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "WheelFetch", dependencies: ["WheelModel", "WheelStore", "CCurl"]),
+        .target(
+            name: "WheelFetch",
+            dependencies: ["WheelModel", "WheelStore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "WheelCache",
             dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelBuild", "WheelFetch"]),

@@ -40,6 +40,9 @@ public enum TestFixtures {
         return dir + "/" + name
     }
 
+    /// A Python with moto and botocore (made by `scripts/remote-env`).
+    public static let remotePython = repository + "/.build/remote-venv/bin/python"
+
     /// The offline wheelhouse of real build backends (filled by `scripts/bootstrap`).
     public static let wheelhouse = repository + "/Fixtures/wheelhouse"
 

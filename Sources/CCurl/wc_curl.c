@@ -12,7 +12,7 @@ enum {
     OPT_USERAGENT = 10018, OPT_HTTPHEADER = 10023, OPT_HEADERDATA = 10029, OPT_CUSTOMREQUEST = 10036,
     OPT_WRITEFUNCTION = 20011, OPT_READFUNCTION = 20012, OPT_HEADERFUNCTION = 20079,
     OPT_LOW_SPEED_LIMIT = 19, OPT_LOW_SPEED_TIME = 20, OPT_NOBODY = 44, OPT_UPLOAD = 46, OPT_FOLLOWLOCATION = 52,
-    OPT_MAXREDIRS = 68, OPT_CONNECTTIMEOUT = 78, OPT_NOSIGNAL = 99, OPT_INFILESIZE_LARGE = 30115,
+    OPT_MAXREDIRS = 68, OPT_CONNECTTIMEOUT = 78, OPT_NETRC = 51, OPT_NOSIGNAL = 99, OPT_INFILESIZE_LARGE = 30115,
     INFO_EFFECTIVE_URL = 0x100001, INFO_RESPONSE_CODE = 0x200002, GLOBAL_DEFAULT = 3,
 };
 
@@ -117,7 +117,14 @@ int wc_http(const wc_request *request, wc_response *response) {
     curl.easy_setopt(easy, OPT_HEADERFUNCTION, on_header);
     curl.easy_setopt(easy, OPT_HEADERDATA, &header_block);
     if (request->userpwd) curl.easy_setopt(easy, OPT_USERPWD, request->userpwd);
+    else if (request->use_netrc) curl.easy_setopt(easy, OPT_NETRC, 1L); /* CURL_NETRC_OPTIONAL */
     if (head) curl.easy_setopt(easy, OPT_NOBODY, 1L);
+    if (put && !file) {
+        snprintf(response->error, sizeof response->error, "PUT needs a body file");
+        curl.easy_cleanup(easy);
+        curl.slist_free_all(headers);
+        return -1;
+    }
     if (put) {
         struct stat st;
         fstat(fileno(file), &st);

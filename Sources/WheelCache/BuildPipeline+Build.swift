@@ -57,12 +57,14 @@ extension BuildPipeline {
         }
         defer { cacheLock?.unlock() }
         var replacing = false
+        var forced = false
         switch store.lookup(key.digest) {
         case .hit(let entry):
             if !request.noBinary.matches(entry.manifest.name) {
                 return try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
             }
             replacing = true
+            forced = true
         case .corrupt(_, let reason):
             warnCorrupt(key, label, reason)
             replacing = true
@@ -72,6 +74,11 @@ extension BuildPipeline {
         store.clearStaleStaging()
         let staging = try store.makeStaging()
         defer { staging.remove() }
+        // `--no-binary` asks for a build; otherwise the shared cache may have it.
+        if !forced, let remote = remoteCache,
+           try fetchRemote(remote, key: key, prepared: prepared, store: store, staging: staging.path, result: &result) {
+            return
+        }
         let tree = try materialize(prepared, work: staging.path)
         let keyLock = try store.lockKey(key.digest) {
             notice("waiting for another wheelcache process that is building \(label) (key \(key.digest.prefix(12)))")
@@ -108,6 +115,12 @@ extension BuildPipeline {
             buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
         let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
         counters.bump(\.builds)
+        if let remote = remoteCache, remote.writable {
+            do { try remote.upload(wheel: entry.wheelPath, manifest: manifest, scratch: staging.path) } catch {
+                counters.bump(\.remoteErrors)
+                notice("warning: \(error); the wheel is cached locally only")
+            }
+        }
         try deliver(entry, status: replacing ? .rebuilt : .built, expecting: nil, result: &result)
     }
 
@@ -251,5 +264,46 @@ extension BuildPipeline {
         let entry = try store.publish(wheel: path, manifest: manifest)
         counters.bump(\.downloads)
         try deliver(entry, status: .downloaded, expecting: nil, result: &result)
+    }
+
+    /// Looks a local miss up in the remote cache: the record, then the blob, checked by its
+    /// SHA-256 and the full wheel validation before it is stored locally. Any fault is a
+    /// warning and `false` (build locally); nothing unverified is ever stored.
+    func fetchRemote(_ remote: RemoteCache, key: CacheKey, prepared: Prepared, store: CacheStore, staging: String,
+                     result: inout SourceResult) throws -> Bool {
+        let record: RemoteRecord
+        let wheel: String
+        do {
+            guard let found = try remote.record(for: key.digest, scratch: staging) else {
+                counters.bump(\.remoteMisses)
+                return false
+            }
+            record = found
+            let folder = staging + "/remote"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            wheel = folder + "/" + record.manifest.wheel
+            try remote.blob(record, to: wheel)
+            let validated = try WheelValidator().validate(wheel)
+            guard ProjectName.normalize(validated.name) == ProjectName.normalize(record.manifest.name),
+                  validated.version == record.manifest.version else {
+                throw RemoteError.invalid(remote: remote.display, what: "the wheel for key \(key.digest.prefix(12)) is not the project its record names")
+            }
+        } catch {
+            counters.bump(\.remoteErrors)
+            notice("warning: \(error is ArchiveError ? "remote cache \(remote.display) sent an invalid wheel for key \(key.digest.prefix(12)): \(error)" : "\(error)"); building locally")
+            return false
+        }
+        let keyLock = try store.lockKey(key.digest) {
+            notice("waiting for another wheelcache process that is storing key \(key.digest.prefix(12))")
+        }
+        defer { keyLock.unlock() }
+        if case .hit(let entry) = store.lookup(key.digest) {
+            try deliver(entry, status: .hit, expecting: prepared.expectedName, result: &result)
+            return true
+        }
+        let entry = try store.publish(wheel: wheel, manifest: record.manifest)
+        counters.bump(\.remoteHits)
+        try deliver(entry, status: .remoteHit, expecting: prepared.expectedName, result: &result)
+        return true
     }
 }

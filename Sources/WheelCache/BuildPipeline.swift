@@ -22,10 +22,13 @@ public struct BuildRequest: Sendable {
     public var maxSize: Int64?
     /// Sources worked on at once (`-j`).
     public var jobs: Int
+    /// The shared remote cache, if any.
+    public var remote: RemoteSettings?
 
     public init(sources: [String], requirementFiles: [String] = [], wheelDirectory: String, cacheRoot: String?,
                 noBinary: PackageSelector, python: String?, options: BuildOptions, index: IndexOptions,
-                environment: [String: String], maxSize: Int64? = nil, jobs: Int = 1) {
+                environment: [String: String], maxSize: Int64? = nil, jobs: Int = 1, remote: RemoteSettings? = nil) {
+        self.remote = remote
         self.sources = sources
         self.requirementFiles = requirementFiles
         self.wheelDirectory = wheelDirectory
@@ -37,6 +40,19 @@ public struct BuildRequest: Sendable {
         self.environment = environment
         self.maxSize = maxSize
         self.jobs = max(1, jobs)
+    }
+}
+
+/// `--remote`, `--remote-endpoint`, `--remote-write` (or `WHEELCACHE_REMOTE*`).
+public struct RemoteSettings: Sendable {
+    public var url: String
+    public var endpoint: String?
+    public var write: Bool
+
+    public init(url: String, endpoint: String?, write: Bool) {
+        self.url = url
+        self.endpoint = endpoint
+        self.write = write
     }
 }
 
@@ -66,6 +82,8 @@ public struct BuildPipeline: Sendable {
     let http: HTTPCache
     /// `wheelcache plan`: make keys without downloading sdists or wheels, deliver nothing.
     var planning = false
+    /// The shared remote cache (only with a local cache), or why it could not be set up.
+    let remote: Result<RemoteCache, RemoteError>?
 
     public init(request: BuildRequest, notice: @escaping @Sendable (String) -> Void) {
         self.request = request
@@ -73,7 +91,18 @@ public struct BuildPipeline: Sendable {
         index = IndexSettings(request.index)
         store = request.cacheRoot.map(CacheStore.init(root:))
         http = HTTPCache(folder: store?.path(.http), client: HTTPClient())
+        if let settings = request.remote, request.cacheRoot != nil {
+            do {
+                remote = .success(try RemoteCache(url: settings.url, endpoint: settings.endpoint, writable: settings.write,
+                                                  environment: request.environment))
+            } catch { remote = .failure(error) }
+        } else {
+            remote = nil
+        }
     }
+
+    /// The remote, when one is configured and usable.
+    var remoteCache: RemoteCache? { if case .success(let cache) = remote { cache } else { nil } }
 
     /// Statistics gathered during a run, written once at its end.
     final class Counters: @unchecked Sendable {
@@ -101,7 +130,8 @@ public struct BuildPipeline: Sendable {
     }
 
     func collect() -> Collected {
-        let collection = SourceCollection.collect(request)
+        var collection = SourceCollection.collect(request)
+        if case .failure(let error) = remote { collection.fail(SourceCollection.failure(request.remote?.url ?? "--remote", error.description)) }
         // Bad sources fail the run before anything is built or written.
         if !collection.errors.isEmpty { return .stopped(BuildReport(results: collection.stoppedResults)) }
         var pipeline = self

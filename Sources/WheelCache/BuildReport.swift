@@ -10,6 +10,8 @@ public enum SourceStatus: String, Codable, Sendable {
     case uncached
     /// A wheel fetched from an index (or a URL) and stored, not built.
     case downloaded
+    /// Fetched from the shared remote cache, verified and stored locally.
+    case remoteHit = "remote-hit"
     /// No wheel was produced.
     case failed
 }

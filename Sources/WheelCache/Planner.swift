@@ -1,5 +1,6 @@
 import Foundation
 import WheelBuild
+import WheelFetch
 import WheelModel
 import WheelStore
 
@@ -16,6 +17,8 @@ public struct PlanEntry: Codable, Sendable {
         case buildUncached = "build-uncached"
         /// A wheel fetched from the index (or a URL) and stored.
         case download
+        /// Fetched from the shared remote cache.
+        case remoteHit = "remote-hit"
         /// Cannot be done (the error says why).
         case fail
     }
@@ -109,7 +112,14 @@ extension BuildPipeline {
                     entry.action = request.noBinary.matches(cached.manifest.name) ? .rebuild : .hit
                 }
             case .miss, .corrupt:
-                if case .wheel = prepared { entry.action = .download } else { entry.action = .build }
+                if case .wheel = prepared {
+                    entry.action = .download
+                } else if let remote = remoteCache, (try? remote.hasRecord(key.digest)) == true {
+                    entry.action = .remoteHit
+                    entry.reason += "; the remote cache \(remote.display) has it"
+                } else {
+                    entry.action = .build
+                }
             }
         } catch {
             entry.action = .fail

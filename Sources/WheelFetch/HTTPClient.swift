@@ -41,7 +41,8 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// One request: GET (body into `body`), HEAD, or PUT (body from `body`).
-    public func request(_ method: String, _ text: String, headers: [String: String] = [:], body: String? = nil) throws(FetchError) -> Response {
+    public func request(_ method: String, _ text: String, headers: [String: String] = [:], body: String? = nil,
+                        netrc: Bool = false) throws(FetchError) -> Response {
         guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https" else {
             throw .badURL(URLRedaction.redact(text))
@@ -71,6 +72,7 @@ public final class HTTPClient: @unchecked Sendable {
                                 request.body_path = bodyPointer
                                 request.connect_timeout = connectTimeout
                                 request.low_speed_time = stallTimeout
+                                request.use_netrc = netrc ? 1 : 0
                                 return wc_http(&request, &response)
                             }
                         }

@@ -24,6 +24,12 @@ public struct CacheStatistics: Codable, Equatable, Sendable {
     public var corrupt = 0
     /// Wheels downloaded from an index and stored.
     public var downloads = 0
+    /// Local misses served by the remote cache.
+    public var remoteHits = 0
+    /// Local misses the remote cache did not have either.
+    public var remoteMisses = 0
+    /// Remote lookups or uploads that failed (unreachable, errors, bad blobs).
+    public var remoteErrors = 0
 
     public init(since: String) {
         self.since = since
@@ -38,19 +44,26 @@ public struct CacheStatistics: Codable, Equatable, Sendable {
         uncached += other.uncached
         corrupt += other.corrupt
         downloads += other.downloads
+        remoteHits += other.remoteHits
+        remoteMisses += other.remoteMisses
+        remoteErrors += other.remoteErrors
     }
 
-    public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt + downloads == 0 }
+    public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt + downloads + remoteHits + remoteMisses + remoteErrors == 0 }
 
     enum CodingKeys: String, CodingKey {
         case since, hits, misses, builds, failures, uncached, corrupt, downloads
+        case remoteHits = "remote_hits"
+        case remoteMisses = "remote_misses"
+        case remoteErrors = "remote_errors"
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         since = try c.decode(String.self, forKey: .since)
         for (key, path) in [(CodingKeys.hits, \CacheStatistics.hits), (.misses, \.misses), (.builds, \.builds), (.failures, \.failures),
-                            (.uncached, \.uncached), (.corrupt, \.corrupt), (.downloads, \.downloads)] {
+                            (.uncached, \.uncached), (.corrupt, \.corrupt), (.downloads, \.downloads),
+                            (.remoteHits, \.remoteHits), (.remoteMisses, \.remoteMisses), (.remoteErrors, \.remoteErrors)] {
             self[keyPath: path] = try c.decodeIfPresent(Int.self, forKey: key) ?? 0
         }
     }

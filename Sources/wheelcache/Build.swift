@@ -40,6 +40,15 @@ struct SourceOptions: ParsableArguments {
     @Option(name: [.customShort("C"), .customLong("config-setting")], help: "A KEY=VALUE setting passed to the build backend.")
     var configSetting: [String] = []
 
+    @Option(help: "A shared remote cache: s3://BUCKET/PREFIX or http(s)://HOST/PATH/ (default: $WHEELCACHE_REMOTE).")
+    var remote: String?
+
+    @Option(name: .customLong("remote-endpoint"), help: "An S3-compatible server for s3:// remotes, path-style (default: $AWS_ENDPOINT_URL).")
+    var remoteEndpoint: String?
+
+    @Flag(name: .customLong("remote-write"), help: "Upload new builds to the remote (default: read-only; $WHEELCACHE_REMOTE_WRITE=1).")
+    var remoteWrite = false
+
     func validate() throws {
         if sources.isEmpty && requirement.isEmpty {
             throw ValidationError("no sources given; pass an sdist, a project folder, a URL, a pin, or -r requirements.txt")
@@ -63,7 +72,14 @@ struct SourceOptions: ParsableArguments {
                                 findLinks: findLinks.map(CacheLocation.absolute), noIndex: noIndex),
             environment: environment,
             maxSize: maxSize,
-            jobs: jobs)
+            jobs: jobs,
+            remote: remoteSettings(environment))
+    }
+
+    private func remoteSettings(_ environment: [String: String]) -> RemoteSettings? {
+        guard let url = remote ?? environment["WHEELCACHE_REMOTE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        let write = remoteWrite || ["1", "true", "yes", "on"].contains((environment["WHEELCACHE_REMOTE_WRITE"] ?? "").lowercased())
+        return RemoteSettings(url: url, endpoint: remoteEndpoint, write: write)
     }
 }
 

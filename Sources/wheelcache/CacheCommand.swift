@@ -143,7 +143,8 @@ struct CacheInfo: ParsableCommand {
         let lookups = s.hits + s.misses
         let rate = lookups == 0 ? "no lookups yet" : String(format: "%.1f%% hits", Double(s.hits) * 100 / Double(lookups))
         lines.append("Statistics since \(s.since): \(rate)")
-        lines.append("  hits: \(s.hits), misses: \(s.misses), builds stored: \(s.builds), failed builds: \(s.failures), uncached builds: \(s.uncached), corrupt entries evicted: \(s.corrupt)")
+        lines.append("  hits: \(s.hits), misses: \(s.misses), builds stored: \(s.builds), failed builds: \(s.failures), uncached builds: \(s.uncached), corrupt entries evicted: \(s.corrupt), wheels downloaded: \(s.downloads)")
+        lines.append("  remote: hits \(s.remoteHits), misses \(s.remoteMisses), errors \(s.remoteErrors)")
         return lines.joined(separator: "\n")
     }
 }

@@ -297,3 +297,58 @@ public final class IndexServer: @unchecked Sendable {
 
     deinit { stop() }
 }
+
+/// A remote-tier server started by `scripts/serve-webdav` (nginx) or `scripts/serve-s3`
+/// (moto) on 127.0.0.1, stopped by its process id.
+public final class RemoteServer: @unchecked Sendable {
+    public let port: Int
+    public let pid: Int32
+    /// The WebDAV root (files as uploaded), for the nginx server.
+    public let root: String?
+
+    /// nginx with WebDAV serving `root`; with `token`, requests need `Authorization: Bearer TOKEN`.
+    public static func webdav(root: String, token: String? = nil) throws -> RemoteServer {
+        try RemoteServer(script: "serve-webdav", arguments: [root] + (token.map { ["--token", $0] } ?? []), root: root)
+    }
+
+    /// moto's S3 server with `bucket` created.
+    public static func s3(bucket: String) throws -> RemoteServer {
+        try RemoteServer(script: "serve-s3", arguments: ["--bucket", bucket], root: nil)
+    }
+
+    private init(script: String, arguments: [String], root: String?) throws {
+        let scratch = NSTemporaryDirectory() + "wheelcache-remote-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let result = try run(TestFixtures.repository + "/scripts/" + script,
+                             arguments + ["--port-file", scratch + "/port", "--pid-file", scratch + "/pid"],
+                             directory: TestFixtures.repository)
+        guard result.status == 0,
+              let port = Int((try? String(contentsOfFile: scratch + "/port", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""),
+              let pid = Int32((try? String(contentsOfFile: scratch + "/pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") else {
+            throw GitFixtureError(message: "scripts/\(script) failed: \(result.stderr)")
+        }
+        self.port = port
+        self.pid = pid
+        self.root = root
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// TERM, then KILL if it lingers (a child of a test process may have TERM blocked).
+    public func stop() {
+        guard running else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<40 where running { Thread.sleep(forTimeInterval: 0.05) }
+        if running { kill(pid, SIGKILL) }
+    }
+
+    /// Alive and not a zombie (nobody may reap it: its parent script has exited).
+    private var running: Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return true }
+        return !stat[close...].hasPrefix(") Z")
+    }
+
+    deinit { stop() }
+}

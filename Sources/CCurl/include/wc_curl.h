@@ -13,6 +13,7 @@ typedef struct {
     const char *body_path;       /* GET: where the body goes; PUT: the file to send; may be NULL */
     long connect_timeout;        /* seconds */
     long low_speed_time;         /* seconds below 1 kB/s before giving up */
+    int use_netrc;               /* read credentials from ~/.netrc when the URL has none */
 } wc_request;
 
 typedef struct {

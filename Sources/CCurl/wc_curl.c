@@ -137,6 +137,12 @@ int wc_http(const wc_request *request, wc_response *response) {
         curl.easy_setopt(easy, OPT_WRITEDATA, file);
     } else {
         FILE *sink = fopen("/dev/null", "wb");
+        if (!sink) {
+            snprintf(response->error, sizeof response->error, "cannot open /dev/null");
+            curl.easy_cleanup(easy);
+            curl.slist_free_all(headers);
+            return -1;
+        }
         file = sink;
         curl.easy_setopt(easy, OPT_WRITEFUNCTION, on_body);
         curl.easy_setopt(easy, OPT_WRITEDATA, sink);

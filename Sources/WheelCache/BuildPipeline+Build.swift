@@ -220,7 +220,7 @@ extension BuildPipeline {
     /// A wheel taken as it is: from the cache when its SHA-256 is known and cached, else
     /// downloaded through the HTTP cache, checked (hash, full validation, name and version),
     /// stored under its SHA-256 and delivered as `downloaded`.
-    func fetchWheel(_ wheel: WheelDownload, scratch: String, result: inout SourceResult) throws {
+    func fetchWheel(_ wheel: WheelDownload, scratch: Scratch, result: inout SourceResult) throws {
         if let store, let key = wheel.key {
             switch store.lookup(key.digest) {
             case .hit(let entry): return try deliver(entry, status: .hit, expecting: wheel.name, result: &result)
@@ -230,7 +230,7 @@ extension BuildPipeline {
             case .miss: break
             }
         }
-        let path = try download(wheel.url, filename: wheel.filename, expected: wheel.expected, scratch: scratch)
+        let path = try download(wheel.url, filename: wheel.filename, expected: wheel.expected, scratch: try scratch.path)
         let validated: ValidatedWheel
         do { validated = try WheelValidator().validate(path) } catch {
             throw PipelineError.unsupportedSource(URLRedaction.redact(wheel.url), "the downloaded wheel is invalid: \(error)")
@@ -238,7 +238,8 @@ extension BuildPipeline {
         if let name = wheel.name, ProjectName.normalize(name) != ProjectName.normalize(validated.name) {
             throw PipelineError.wrongProject(source: result.source, expected: name, actual: validated.name)
         }
-        if let version = wheel.version, let wanted = Version(version), let got = Version(validated.version), wanted != got {
+        if let version = wheel.version, let got = Version(validated.version), Version(version) != nil,
+           VersionSpecifier.matches(got, "==", version) == false {
             throw PipelineError.unsupportedSource(URLRedaction.redact(wheel.url), "the wheel is version \(validated.version), not \(version)")
         }
         let digest = try FileDigest.sha256(path)
@@ -256,6 +257,9 @@ extension BuildPipeline {
             notice("waiting for another download of \(wheel.filename)")
         }
         defer { keyLock.unlock() }
+        if case .hit(let entry) = store.lookup(key.digest) {
+            return try deliver(entry, status: .hit, expecting: wheel.name, result: &result)
+        }
         let manifest = EntryManifest(
             key: key.digest, keyInputs: key.inputs, name: validated.name, version: validated.version,
             wheel: wheel.filename, sha256: digest.hex, size: digest.size,

@@ -63,7 +63,7 @@ extension BuildPipeline {
     }
 
     /// Computes the key: hashes an sdist, resolves a git revision, asks the index for a pin.
-    func prepare(_ source: PlannedSource, interpreter: Interpreter, scratch: String,
+    func prepare(_ source: PlannedSource, interpreter: Interpreter, scratch: Scratch,
                  result: inout SourceResult) throws -> Prepared {
         switch source.spec {
         case .sdistFile(let path):
@@ -83,7 +83,7 @@ extension BuildPipeline {
         }
     }
 
-    private func prepareGit(_ url: GitURL, name: String?, interpreter: Interpreter, scratch: String,
+    private func prepareGit(_ url: GitURL, name: String?, interpreter: Interpreter, scratch: Scratch,
                             result: inout SourceResult) throws -> Prepared {
         var refs: GitRefs?
         let commit: String
@@ -98,7 +98,7 @@ extension BuildPipeline {
                 commit = found
             case .abbreviatedCommit:
                 commit = try GitMirrors(client: git, bucket: store?.path(.git)).resolveAbbreviation(
-                    url, url.revision ?? "", format: listed.objectFormat ?? .sha1, scratch: scratch,
+                    url, url.revision ?? "", format: listed.objectFormat ?? .sha1, scratch: try scratch.path,
                     waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
             case .unknown:
                 if url.revision == nil, listed.refs.isEmpty {
@@ -118,7 +118,7 @@ extension BuildPipeline {
     /// A URL: a wheel is taken as it is; an sdist's key is its SHA-256, known from the URL's
     /// `#sha256=` or the line's `--hash` (then a hit needs no network), else from downloading
     /// it through the HTTP cache.
-    private func prepareURL(_ url: String, name: String?, hashes: [String], interpreter: Interpreter, scratch: String,
+    private func prepareURL(_ url: String, name: String?, hashes: [String], interpreter: Interpreter, scratch: Scratch,
                             result: inout SourceResult) throws -> Prepared {
         let filename = URLFileName.of(url)
         if filename.lowercased().hasSuffix(".whl") {
@@ -155,7 +155,7 @@ extension BuildPipeline {
             result.key = key.digest
             return .sdist(path: body, key: key, label: "the HTTP cache's copy", name: name)
         }
-        let path = try download(url, filename: filename, expected: hashes, scratch: scratch)
+        let path = try download(url, filename: filename, expected: hashes, scratch: try scratch.path)
         let digest = try FileDigest.sha256(path)
         let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
         result.key = key.digest
@@ -164,7 +164,7 @@ extension BuildPipeline {
 
     /// `name==version`: a cached file named by a `--hash` first (no network); else the index's
     /// best wheel for the interpreter (unless `--no-binary` names the project), else its sdist.
-    private func preparePin(_ name: String, _ version: String, hashes: [String], interpreter: Interpreter, scratch: String,
+    private func preparePin(_ name: String, _ version: String, hashes: [String], interpreter: Interpreter, scratch: Scratch,
                             result: inout SourceResult) throws -> Prepared {
         let rebuild = request.noBinary.matches(name)
         if let store, !rebuild {
@@ -189,11 +189,12 @@ extension BuildPipeline {
                 }
             }
         }
-        let files = try indexFiles(for: name, scratch: scratch)
+        let files = try indexFiles(for: name, scratch: try scratch.path)
         let wanted = Version(version)
         let matching = files.filter { file in
             guard let (fileName, fileVersion) = file.nameAndVersion, fileName == ProjectName.normalize(name) else { return false }
-            if let wanted, let other = Version(fileVersion) { return wanted == other }
+            // PEP 440: `==1.0` matches `1.0+cpu` (the candidate's local label is ignored).
+            if wanted != nil, let other = Version(fileVersion) { return VersionSpecifier.matches(other, "==", version) ?? false }
             return fileVersion == version
         }
         guard !matching.isEmpty else {
@@ -224,7 +225,7 @@ extension BuildPipeline {
             return .remoteSdist(url: sdist.url, key: key, label: URLRedaction.strip(sdist.url), name: name)
         }
         if planning { return .unknown(reason: "the index gives no SHA-256 for \(sdist.filename); its key is known once it is downloaded") }
-        let path = try download(sdist.url, filename: sdist.filename, expected: expected, scratch: scratch)
+        let path = try download(sdist.url, filename: sdist.filename, expected: expected, scratch: try scratch.path)
         let digest = try FileDigest.sha256(path)
         let key = CacheKey(source: .sdist(sha256: digest.hex), options: request.options, interpreter: interpreter)
         result.key = key.digest
@@ -252,7 +253,10 @@ extension BuildPipeline {
         var files: [IndexFile] = []
         for link in index.findLinks {
             if link.contains("://") {
-                throw PipelineError.unsupportedSource(link, "--find-links takes a local folder here")
+                throw PipelineError.unsupportedSource(URLRedaction.redact(link), "--find-links takes a local folder here")
+            }
+            guard FileTree.kind(link) == .folder else {
+                throw PipelineError.unsupportedSource(link, "--find-links: no such folder")
             }
             for name in (try? FileManager.default.contentsOfDirectory(atPath: link)) ?? [] {
                 files.append(IndexFile(filename: name, url: URL(fileURLWithPath: link + "/" + name).absoluteString, sha256: nil))
@@ -267,6 +271,7 @@ extension BuildPipeline {
 
     /// Downloads through the HTTP cache into `scratch/download/FILENAME`, checking the SHA-256.
     func download(_ url: String, filename: String, expected: [String], scratch: String) throws -> String {
+        let filename = try URLFileName.safe(filename, from: url)
         let folder = scratch + "/download-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + filename
@@ -294,5 +299,15 @@ enum URLFileName {
     static func of(_ url: String) -> String {
         let withoutFragment = url.components(separatedBy: "#")[0].components(separatedBy: "?")[0]
         return (withoutFragment as NSString).lastPathComponent.removingPercentEncoding ?? (withoutFragment as NSString).lastPathComponent
+    }
+
+    /// A name that is safe to create in a folder: no separators, no `..`, no NUL. A URL (or
+    /// an index link) whose name is not is refused, so a download can never land elsewhere.
+    static func safe(_ name: String, from url: String) throws -> String {
+        guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix("."), !name.contains("/"), !name.contains("\0"),
+              !name.contains("\\") else {
+            throw PipelineError.unsupportedSource(URLRedaction.redact(url), "its file name '\(name)' is not a plain file name")
+        }
+        return name
     }
 }

@@ -198,7 +198,8 @@ public struct BuildPipeline: Sendable {
         runLock?.unlock()
         if let store {
             store.record(counters.value)
-            if let maxSize = request.maxSize, counters.value.builds > 0 { prune(store, to: maxSize) }
+            let stored = counters.value.builds + counters.value.downloads + counters.value.remoteHits
+            if let maxSize = request.maxSize, stored > 0 { prune(store, to: maxSize) }
         }
         return BuildReport(results: results.values)
     }
@@ -218,20 +219,22 @@ public struct BuildPipeline: Sendable {
     /// One source, start to finish, errors turned into a failed result.
     func build(_ source: PlannedSource, interpreter: Interpreter) -> SourceResult {
         var result = SourceResult(source: source.label, status: .failed, seconds: 0)
+        // Made only if a download or a fetch needs it: a hit writes nothing (a read-only cache
+        // still serves hits).
+        let scratch = Scratch(store: store)
+        defer { scratch.remove() }
         do {
-            try withScratch { scratch in
-                let prepared = try prepare(source, interpreter: interpreter, scratch: scratch, result: &result)
-                switch prepared {
-                case .delivered:
-                    break
-                case .wheel(let wheel):
-                    try fetchWheel(wheel, scratch: scratch, result: &result)
-                default:
-                    if let store, let key = prepared.key {
-                        try buildCached(prepared, key: key, interpreter: interpreter, store: store, result: &result)
-                    } else {
-                        try buildUncached(prepared, interpreter: interpreter, result: &result)
-                    }
+            let prepared = try prepare(source, interpreter: interpreter, scratch: scratch, result: &result)
+            switch prepared {
+            case .delivered:
+                break
+            case .wheel(let wheel):
+                try fetchWheel(wheel, scratch: scratch, result: &result)
+            default:
+                if let store, let key = prepared.key {
+                    try buildCached(prepared, key: key, interpreter: interpreter, store: store, result: &result)
+                } else {
+                    try buildUncached(prepared, interpreter: interpreter, result: &result)
                 }
             }
         } catch let error as ArchiveError {
@@ -262,18 +265,35 @@ public struct BuildPipeline: Sendable {
         return result
     }
 
-    /// Runs `body` in a private scratch folder: a staging folder of the cache, or a temporary
-    /// folder without a cache. Downloads and abbreviated-commit fetches happen there.
-    func withScratch<T>(_ body: (String) throws -> T) throws -> T {
-        if let store {
-            let staging = try store.makeStaging()
-            defer { staging.remove() }
-            return try body(staging.path)
+    /// A private scratch folder made on first use: a staging folder of the cache, or a
+    /// temporary folder without a cache. Downloads and abbreviated-commit fetches happen there.
+    final class Scratch {
+        private let store: CacheStore?
+        private var staging: StagingDirectory?
+        private var temporary: String?
+
+        init(store: CacheStore?) { self.store = store }
+
+        var path: String {
+            get throws {
+                if let staging { return staging.path }
+                if let temporary { return temporary }
+                if let store {
+                    let made = try store.makeStaging()
+                    staging = made
+                    return made.path
+                }
+                let work = NSTemporaryDirectory() + "wheelcache-work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+                temporary = work
+                return work
+            }
         }
-        let work = NSTemporaryDirectory() + "wheelcache-work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        return try body(work)
+
+        func remove() {
+            staging?.remove()
+            if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
+        }
     }
 
     private final class Counter: @unchecked Sendable {

@@ -70,9 +70,9 @@ extension BuildPipeline {
         var entry = PlanEntry(source: source.label, kind: source.spec.kindName, action: .fail, cacheable: true, reason: "")
         var result = SourceResult(source: source.label, status: .failed, seconds: 0)
         do {
-            let prepared = try withScratch { scratch in
-                try prepare(source, interpreter: interpreter, scratch: scratch, result: &result)
-            }
+            let scratch = Scratch(store: store)
+            defer { scratch.remove() }
+            let prepared = try prepare(source, interpreter: interpreter, scratch: scratch, result: &result)
             entry.commit = result.commit
             entry.resolvedFrom = result.resolvedFrom
             entry.key = prepared.key?.digest

@@ -41,7 +41,7 @@ struct SourceCollection: Sendable {
                 let parsed = try RequirementsFile.parse(file, environment: request.environment) { path in
                     try? String(contentsOfFile: path, encoding: .utf8)
                 }
-                collection.index.merge(parsed)
+                collection.index.merge(parsed, folder: (file as NSString).deletingLastPathComponent)
                 for line in parsed.lines {
                     do {
                         let spec = try SourceSpec.from(line)
@@ -97,12 +97,24 @@ public struct IndexSettings: Sendable {
         noIndex = options.noIndex
     }
 
-    /// A requirements file's options apply where the command line set none.
-    mutating func merge(_ file: RequirementsFile) {
+    /// A requirements file's options apply where the command line set none; its relative
+    /// `--find-links` folders are relative to the file's folder, as pip reads them.
+    mutating func merge(_ file: RequirementsFile, folder: String) {
         if indexURL == nil { indexURL = file.indexURL }
         extraIndexURLs += file.extraIndexURLs.filter { !extraIndexURLs.contains($0) }
-        findLinks += file.findLinks.map(absolute).filter { !findLinks.contains($0) }
+        findLinks += file.findLinks.map { link in
+            link.contains("://") || link.hasPrefix("/") ? link : folder + "/" + link
+        }.filter { !findLinks.contains($0) }
         noIndex = noIndex || file.noIndex
+    }
+
+    /// pip's environment variables, where neither the command line nor a file set an index.
+    mutating func applyPipEnvironment(_ environment: [String: String]) {
+        if indexURL == nil, let url = environment["PIP_INDEX_URL"], !url.isEmpty { indexURL = url }
+        for url in (environment["PIP_EXTRA_INDEX_URL"] ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+        where !extraIndexURLs.contains(url) {
+            extraIndexURLs.append(url)
+        }
     }
 
     /// The indexes to ask, in order.
@@ -114,9 +126,6 @@ public struct IndexSettings: Sendable {
         IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex)
     }
 
-    private func absolute(_ path: String) -> String {
-        path.contains("://") || path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-    }
 }
 
 extension SourceSpec {

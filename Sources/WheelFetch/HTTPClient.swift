@@ -48,8 +48,9 @@ public final class HTTPClient: @unchecked Sendable {
             throw .badURL(URLRedaction.redact(text))
         }
         var userpwd: String?
-        if let user = components.user {
-            userpwd = "\(user.removingPercentEncoding ?? user):\((components.password ?? "").removingPercentEncoding ?? "")"
+        if let user = components.percentEncodedUser {
+            let password = components.percentEncodedPassword ?? ""
+            userpwd = "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
             components.user = nil
             components.password = nil
         }

@@ -59,10 +59,26 @@ public struct SimpleIndex: Sendable {
             throw error
         }
         guard let data = FileManager.default.contents(atPath: page) else { throw .io(path: page, reason: "unreadable") }
-        if fetched.contentType?.contains("json") == true {
-            return try SimpleIndex.parseJSON(data, pageURL: fetched.url)
+        let files = fetched.contentType?.contains("json") == true
+            ? try SimpleIndex.parseJSON(data, pageURL: fetched.url)
+            : SimpleIndex.parseHTML(String(decoding: data, as: UTF8.self), pageURL: fetched.url)
+        // As pip does, an index's credentials also go to its files on the same host.
+        return files.map { file in
+            var file = file
+            file.url = SimpleIndex.carryCredentials(from: index, to: file.url)
+            return file
         }
-        return SimpleIndex.parseHTML(String(decoding: data, as: UTF8.self), pageURL: fetched.url)
+    }
+
+    /// `url` with the user information of `index` when both are on the same scheme, host and port.
+    static func carryCredentials(from index: String, to url: String) -> String {
+        guard let source = URLComponents(string: index), source.percentEncodedUser != nil,
+              var target = URLComponents(string: url), target.percentEncodedUser == nil,
+              source.scheme?.lowercased() == target.scheme?.lowercased(), source.host?.lowercased() == target.host?.lowercased(),
+              source.port == target.port else { return url }
+        target.percentEncodedUser = source.percentEncodedUser
+        target.percentEncodedPassword = source.percentEncodedPassword
+        return target.string ?? url
     }
 
     static func parseJSON(_ data: Data, pageURL: String) throws(FetchError) -> [IndexFile] {

@@ -120,7 +120,7 @@ public struct RequirementsFile: Sendable {
             switch name {
             case "-r", "--requirement":
                 let file = try needValue()
-                if file.contains("://") { throw .requirements(location: location, "requirement files from URLs are not supported; download \(file) first") }
+                if file.contains("://") { throw .requirements(location: location, "requirement files from URLs are not supported; download \(URLRedaction.redact(file)) first") }
                 let nested = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
                 try include(nested, from: location, environment: environment, read: read, depth: depth + 1)
             case "-i", "--index-url": indexURL = try needValue()

@@ -103,9 +103,8 @@ public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {
     public static func == (a: Version, b: Version) -> Bool { a.sortKey == b.sortKey && a.local == b.local }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(epoch)
-        hasher.combine(release)
-        hasher.combine(normalized.split(separator: "+").first.map(String.init))
+        hasher.combine(sortKey)
+        hasher.combine(local)
     }
 
     public static func < (a: Version, b: Version) -> Bool {

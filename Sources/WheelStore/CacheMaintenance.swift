@@ -72,7 +72,7 @@ public struct CacheMaintenance: Sendable {
 
     /// Something prune may remove, with what it costs and when it was last used.
     public struct Prunable: Sendable {
-        public enum Kind: String, Sendable { case entry, gitMirror = "git-mirror", log, litter }
+        public enum Kind: String, Sendable { case entry, gitMirror = "git-mirror", http, log, litter }
         public let kind: Kind
         public let path: String
         public let label: String
@@ -114,6 +114,16 @@ public struct CacheMaintenance: Sendable {
             let used = FileTree.items(mirror).filter { $0.name == "wheelcache.lock" || $0.name == "HEAD" }.map(\.modified).max()
             candidates.append(Prunable(kind: .gitMirror, path: mirror, label: "git mirror " + (mirror as NSString).lastPathComponent,
                                        usage: FileTree.usage(mirror), lastUsed: used ?? .distantPast))
+        }
+        // HTTP responses: last used when stored or revalidated (meta.json's time).
+        let http = store.path(.http)
+        for fan in FileTree.items(http) where fan.kind == .folder {
+            for item in FileTree.items(http + "/" + fan.name) where item.kind == .folder {
+                let path = http + "/" + fan.name + "/" + item.name
+                let used = FileTree.items(path).first { $0.name == "meta.json" }?.modified ?? item.modified
+                candidates.append(Prunable(kind: .http, path: path, label: "HTTP response " + item.name.prefix(12),
+                                           usage: FileTree.usage(path), lastUsed: used))
+            }
         }
         for log in FileTree.items(store.path(.logs)) {
             candidates.append(Prunable(kind: .log, path: store.path(.logs) + "/" + log.name, label: "log " + log.name,

@@ -95,7 +95,8 @@ extension CacheStore {
     }
 
     private func update(_ change: (inout CacheStatistics) -> Void) {
-        let fd = open(statisticsPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a link planted in the cache.
+        let fd = open(statisticsPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { return }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { return } }

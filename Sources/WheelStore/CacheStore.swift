@@ -143,7 +143,12 @@ public struct CacheStore: Sendable {
         var template = Array((path(.tmp) + "/stage-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw .io(path: path(.tmp), operation: "create a folder in", errno: errno) }
         let folder = String(cString: made)
-        let lock = try FileLock(path: folder + ".lock", mode: .exclusive)
+        // Locked under a name clearStaleStaging ignores, then renamed: a lock file it can see
+        // is always already held, so it never takes a live folder for litter.
+        let lock = try FileLock(path: folder + ".lock.new", mode: .exclusive)
+        guard rename(folder + ".lock.new", folder + ".lock") == 0 else {
+            throw .io(path: folder + ".lock", operation: "create", errno: errno)
+        }
         return StagingDirectory(path: folder, lock: lock)
     }
 

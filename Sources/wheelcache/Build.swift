@@ -53,6 +53,9 @@ struct SourceOptions: ParsableArguments {
         if sources.isEmpty && requirement.isEmpty {
             throw ValidationError("no sources given; pass an sdist, a project folder, a URL, a pin, or -r requirements.txt")
         }
+        if findLinks.contains(where: { $0.contains("://") }) {
+            throw ValidationError("--find-links takes a local folder; put an index URL in --index-url or --extra-index-url")
+        }
         do { _ = try PackageSelector(arguments: noBinary) } catch { throw ValidationError("--no-binary: \(error)") }
         do { _ = try BuildOptions.parseConfigSettings(configSetting) } catch { throw ValidationError("\(error)") }
     }

@@ -92,4 +92,13 @@ struct HTTPCacheTests {
         #expect(files[1].yanked)
         #expect(files[1].nameAndVersion?.version == "1.0")
     }
+
+    @Test("an index's credentials go to its files on the same host, never to another host")
+    func credentialsFollowTheIndexHost() {
+        let index = "https://user:tok@pkgs.example/simple/"
+        #expect(SimpleIndex.carryCredentials(from: index, to: "https://pkgs.example/files/a-1.0.tar.gz") == "https://user:tok@pkgs.example/files/a-1.0.tar.gz")
+        #expect(SimpleIndex.carryCredentials(from: index, to: "https://cdn.example/files/a-1.0.tar.gz") == "https://cdn.example/files/a-1.0.tar.gz")
+        #expect(SimpleIndex.carryCredentials(from: index, to: "http://pkgs.example/files/a.tar.gz") == "http://pkgs.example/files/a.tar.gz")
+        #expect(SimpleIndex.carryCredentials(from: "https://pkgs.example/simple/", to: "https://pkgs.example/f") == "https://pkgs.example/f")
+    }
 }

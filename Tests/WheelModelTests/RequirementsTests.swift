@@ -19,6 +19,10 @@ struct RequirementsTests {
             Issue.record("'\(bad)' should not parse")
         }
         #expect(Version("1.0a") != nil)  // PEP 440: an implicit 0 (1.0a0)
+        // `==1.0` accepts a local version (1.0+cpu), as PyTorch's indexes need; `==1.0+cpu` does not accept 1.0.
+        #expect(VersionSpecifier.matches(Version("1.0+cpu")!, "==", "1.0") == true)
+        #expect(VersionSpecifier.matches(Version("1.0")!, "==", "1.0+cpu") == false)
+        #expect(Set([Version("1.0")!, Version("1.0.0")!]).count == 1)
     }
 
     @Test("markers evaluate against an interpreter's environment")

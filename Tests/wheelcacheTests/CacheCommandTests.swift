@@ -159,6 +159,14 @@ struct CacheCommandTests {
         #expect(TestSupport.TemporaryDirectory.listing(outside) == before)
         #expect(FileManager.default.fileExists(atPath: fakeEntry + "/victim-1.0-py3-none-any.whl"))
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: cli.cache + "/git-v1")) == nil)
+
+        // Statistics are never written through a link either.
+        let victim = outside + "/victim.txt"
+        try "precious".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: cli.cache + "/stats.json")
+        try FileManager.default.createSymbolicLink(atPath: cli.cache + "/stats.json", withDestinationPath: victim)
+        _ = try cli.build([Self.variant(1)])
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious")
     }
 
     @Test("prune --max-size keeps the most recently hit entries and removes the least recent ones")

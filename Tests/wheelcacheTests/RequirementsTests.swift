@@ -203,4 +203,27 @@ struct RequirementsFileTests {
         let noBinary = try cli.run(["plan", CacheCommandTests.variant(1), "--no-binary", ":all:", "--cache-dir", cli.cache, "--json"])
         #expect(noBinary.stdout.contains(#""action":"rebuild""#), "\(noBinary.stdout)")
     }
+
+    @Test("a URL whose file name would leave the download folder is refused, and nothing is written outside")
+    func traversalInURLFileName() throws {
+        let setup = try Setup()
+        let outside = setup.cli.scratch.path + "/pwned.tar.gz"
+        let url = setup.server.url + "/files/..%2F..%2F..%2F..%2F..%2F..%2F..%2F..%2F" + setup.cli.scratch.path.dropFirst().replacingOccurrences(of: "/", with: "%2F") + "%2Fpwned.tar.gz"
+        let result = try setup.cli.run(["build", url, "-w", setup.cli.wheels, "--cache-dir", setup.cli.cache])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("is not a plain file name"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: outside))
+        #expect(setup.cli.entries.isEmpty)
+    }
+
+    @Test("a wheel URL without a hash is downloaded once; the next run is a hit")
+    func wheelURLHitsTheSecondTime() throws {
+        let cli = CLI()
+        let url = "file://" + TestFixtures.wheel("good")
+        let (first, downloaded) = try cli.build([url])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(downloaded.first?["status"] as? String == "downloaded")
+        let (_, hit) = try cli.build([url])
+        #expect(hit.first?["status"] as? String == "hit")
+    }
 }

@@ -50,7 +50,9 @@ public struct RemoteCache: Sendable {
         display = URLRedaction.redact(url)
         self.writable = writable
         self.environment = environment
-        client = HTTPClient(connectTimeout: 5, stallTimeout: 20, retries: 0)
+        // Bounded: a remote that hangs costs at most this long per request (WHEELCACHE_REMOTE_TIMEOUT).
+        let stall = environment["WHEELCACHE_REMOTE_TIMEOUT"].flatMap(Int.init).map { max(1, $0) } ?? 20
+        client = HTTPClient(connectTimeout: min(5, stall), stallTimeout: stall, retries: 0)
         let lower = url.lowercased()
         if lower.hasPrefix("s3://") {
             let rest = url.dropFirst(5)

@@ -250,7 +250,7 @@ public final class IndexServer: @unchecked Sendable {
     public let log: String
     private let process: Process
 
-    public init(serving root: String, maxAge: Int = 0, htmlOnly: Bool = false) throws {
+    public init(serving root: String, maxAge: Int = 0, htmlOnly: Bool = false, status: Int? = nil, hang: Bool = false) throws {
         self.root = root
         let scratch = NSTemporaryDirectory() + "wheelcache-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -260,6 +260,7 @@ public final class IndexServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: TestFixtures.python)
         process.arguments = [TestFixtures.repository + "/scripts/index-server", root, "--port-file", portFile,
                              "--log", log, "--max-age", "\(maxAge)"] + (htmlOnly ? ["--html-only"] : [])
+            + (status.map { ["--status", "\($0)"] } ?? []) + (hang ? ["--hang"] : [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -117,6 +117,29 @@ struct RemoteTests {
         #expect(info.stdout.contains("errors 1"), "\(info.stdout)")
     }
 
+    @Test("a remote answering 500 is retried twice, then a warning; a remote that hangs times out; both build locally")
+    func serverErrorsAndHangs() throws {
+        let cli = CLI()
+        let empty = cli.scratch.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let failing = try IndexServer(serving: empty, status: 500)
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let (result, built) = try cli.build([sdist], ["--remote", failing.url + "/cache/"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(built.first?["status"] as? String == "built")
+        #expect(result.stderr.contains("HTTP 500") && result.stderr.contains("building locally"), "\(result.stderr)")
+        #expect(failing.requests.count == 3, "one request and two retries: \(failing.requests)")
+
+        let other = CLI()
+        let hanging = try IndexServer(serving: empty, hang: true)
+        let started = Date()
+        let (slow, builtSlow) = try other.build([sdist], ["--remote", hanging.url + "/cache/"], env: ["WHEELCACHE_REMOTE_TIMEOUT": "1"])
+        #expect(slow.status == 0, "\(slow.stderr)")
+        #expect(builtSlow.first?["status"] as? String == "built")
+        #expect(slow.stderr.contains("cannot be reached"), "\(slow.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
     @Test("a bearer token reaches the WebDAV server, a wrong one is a warning; S3 credentials never reach the backend or the output")
     func credentials() throws {
         let a = CLI(), b = CLI()

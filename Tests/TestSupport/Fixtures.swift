@@ -308,8 +308,9 @@ public final class RemoteServer: @unchecked Sendable {
     public let root: String?
 
     /// nginx with WebDAV serving `root`; with `token`, requests need `Authorization: Bearer TOKEN`.
-    public static func webdav(root: String, token: String? = nil) throws -> RemoteServer {
-        try RemoteServer(script: "serve-webdav", arguments: [root] + (token.map { ["--token", $0] } ?? []), root: root)
+    public static func webdav(root: String, token: String? = nil, basic: String? = nil) throws -> RemoteServer {
+        try RemoteServer(script: "serve-webdav", arguments: [root] + (token.map { ["--token", $0] } ?? []) + (basic.map { ["--basic", $0] } ?? []),
+                         root: root)
     }
 
     /// moto's S3 server with `bucket` created.

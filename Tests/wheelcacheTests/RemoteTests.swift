@@ -167,6 +167,27 @@ struct RemoteTests {
         #expect(try s3.listing().count == 2)
     }
 
+    @Test("basic auth from WHEELCACHE_REMOTE_USER/PASSWORD or ~/.netrc; WHEELCACHE_REMOTE and WHEELCACHE_REMOTE_WRITE in place of the flags")
+    func basicAuthNetrcAndEnvironment() throws {
+        let a = CLI(), b = CLI(), c = CLI()
+        let server = try RemoteServer.webdav(root: a.scratch.path + "/dav", basic: "ci:pa55word")
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let env = ["WHEELCACHE_REMOTE": server.url + "/cache/", "WHEELCACHE_REMOTE_WRITE": "1"]
+        let (anonymous, _) = try a.build([sdist], env: env)
+        #expect(anonymous.stderr.contains("HTTP 401"), "\(anonymous.stderr)")
+        let (withUser, _) = try b.build([sdist], env: env.merging(["WHEELCACHE_REMOTE_USER": "ci", "WHEELCACHE_REMOTE_PASSWORD": "pa55word"]) { $1 })
+        #expect(withUser.status == 0)
+        #expect(!withUser.stderr.contains("warning"), "\(withUser.stderr)")
+        #expect(TemporaryDirectory.listing(a.scratch.path + "/dav").contains { $0.hasSuffix(".json") })
+        let home = c.scratch.path + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try "machine 127.0.0.1 login ci password pa55word\n".write(toFile: home + "/.netrc", atomically: true, encoding: .utf8)
+        let (fromNetrc, results) = try c.build([sdist], env: ["WHEELCACHE_REMOTE": server.url + "/cache/", "HOME": home,
+                                                              "WHEELCACHE_FAKE_MODE": "fail"])
+        #expect(fromNetrc.status == 0, "\(fromNetrc.stderr)")
+        #expect(results.first?["status"] as? String == "remote-hit")
+    }
+
     @Test("plan reports remote-hit for a key the remote has")
     func planSeesTheRemote() throws {
         let a = CLI(), b = CLI()

@@ -191,11 +191,21 @@ extension BuildPipeline {
         }
         let files = try indexFiles(for: name, scratch: try scratch.path)
         let wanted = Version(version)
-        let matching = files.filter { file in
+        let sameRelease = files.filter { file in
             guard let (fileName, fileVersion) = file.nameAndVersion, fileName == ProjectName.normalize(name) else { return false }
             // PEP 440: `==1.0` matches `1.0+cpu` (the candidate's local label is ignored).
             if wanted != nil, let other = Version(fileVersion) { return VersionSpecifier.matches(other, "==", version) ?? false }
             return fileVersion == version
+        }
+        // As pip: files whose Requires-Python excludes the target interpreter are not candidates.
+        let python = Version(interpreter.version)
+        let matching = sameRelease.filter { file in
+            guard let python, let requires = file.requiresPython else { return true }
+            return VersionSpecifier.satisfies(python, requires) != false
+        }
+        if matching.isEmpty, let excluded = sameRelease.first?.requiresPython {
+            throw PipelineError.notOnIndex(name: name, version: version,
+                                           where: "its files require Python \(excluded), and the target interpreter is \(interpreter.version)")
         }
         guard !matching.isEmpty else {
             throw PipelineError.notOnIndex(name: name, version: version, where: index.description(noFiles: files.isEmpty))

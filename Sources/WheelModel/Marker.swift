@@ -159,6 +159,21 @@ public indirect enum Marker: Equatable, Sendable {
 
 /// PEP 440 comparison of a version against one `OP VERSION` clause.
 public enum VersionSpecifier {
+    /// Whether `version` satisfies every clause of a specifier set such as `>=3.8, !=3.9.*`.
+    /// A clause this parser cannot read is not held against the version (nil: unknown).
+    public static func satisfies(_ version: Version, _ set: String) -> Bool? {
+        var unknown = false
+        for clause in set.split(separator: ",") {
+            let text = clause.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            let op = String(text.prefix { "<>=!~".contains($0) })
+            let operand = text.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+            guard !op.isEmpty, let result = matches(version, op, operand) else { unknown = true; continue }
+            if !result { return false }
+        }
+        return unknown ? nil : true
+    }
+
     /// nil when `right` is not a version this operator can compare with.
     public static func matches(_ version: Version, _ op: String, _ right: String) -> Bool? {
         if op == "===" { return version.normalized == right.lowercased() || "\(version)" == right }

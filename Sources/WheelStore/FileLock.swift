@@ -14,7 +14,7 @@ public final class FileLock: @unchecked Sendable {
 
     /// Takes the lock, calling `waiting` once if another process holds it first.
     public init(path: String, mode: Mode, waiting: (() -> Void)? = nil) throws(StoreError) {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)  // never through a planted link
         guard fd >= 0 else { throw .io(path: path, operation: "open lock file", errno: errno) }
         self.path = path
         let op = mode == .shared ? LOCK_SH : LOCK_EX
@@ -32,7 +32,7 @@ public final class FileLock: @unchecked Sendable {
 
     /// Takes the lock only if nobody holds it; nil otherwise.
     public static func tryExclusive(path: String) -> FileLock? {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }
         return FileLock(fd: fd, path: path)

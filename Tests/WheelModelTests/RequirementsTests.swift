@@ -23,6 +23,11 @@ struct RequirementsTests {
         #expect(VersionSpecifier.matches(Version("1.0+cpu")!, "==", "1.0") == true)
         #expect(VersionSpecifier.matches(Version("1.0")!, "==", "1.0+cpu") == false)
         #expect(Set([Version("1.0")!, Version("1.0.0")!]).count == 1)
+        // Requires-Python sets.
+        #expect(VersionSpecifier.satisfies(Version("3.11.7")!, ">=3.8, !=3.9.*") == true)
+        #expect(VersionSpecifier.satisfies(Version("3.11.7")!, ">=3.12") == false)
+        #expect(VersionSpecifier.satisfies(Version("3.11.7")!, "<3.11,>=3.6") == false)
+        #expect(VersionSpecifier.satisfies(Version("3.11.7")!, "") == true)
     }
 
     @Test("markers evaluate against an interpreter's environment")

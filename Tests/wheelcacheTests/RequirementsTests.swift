@@ -226,4 +226,20 @@ struct RequirementsFileTests {
         let (_, hit) = try cli.build([url])
         #expect(hit.first?["status"] as? String == "hit")
     }
+
+    @Test("files whose Requires-Python excludes the target interpreter are skipped, with a clear error when nothing is left")
+    func requiresPython() throws {
+        let setup = try Setup()
+        try ">=4.0".write(toFile: setup.server.root + "/fakepkg4-1.0.tar.gz.requires-python", atomically: true, encoding: .utf8)
+        try ">=3.0, <4".write(toFile: setup.server.root + "/fakepkg3-1.0.tar.gz.requires-python", atomically: true, encoding: .utf8)
+        let html = try IndexServer(serving: setup.server.root, htmlOnly: true)
+        for index in [setup.server.simple, html.simple] {
+            let (refused, _) = try setup.cli.build(["fakepkg4==1.0", "-i", index])
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("its files require Python >=4.0"), "\(refused.stderr)")
+            let (fits, built) = try setup.cli.build(["fakepkg3==1.0", "-i", index])
+            #expect(fits.status == 0, "\(fits.stderr)")
+            #expect(["built", "hit"].contains(built.first?["status"] as? String ?? ""))
+        }
+    }
 }

@@ -49,13 +49,6 @@ extension BuildPipeline {
     func buildCached(_ prepared: Prepared, key: CacheKey, interpreter: Interpreter, store: CacheStore,
                              result: inout SourceResult) throws {
         let label = prepared.label
-        // Shared for the whole lookup-to-delivery, so prune and purge never pull an entry away
-        // from under a hit or a build. Best effort: a read-only cache still serves hits (a miss
-        // then fails where it has to write, with that error).
-        let cacheLock = try? store.lockCache(.shared) {
-            notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
-        }
-        defer { cacheLock?.unlock() }
         var replacing = false
         var forced = false
         switch store.lookup(key.digest) {
@@ -150,23 +143,9 @@ extension BuildPipeline {
 
     /// Builds without storing: local folders always, other sources under `--no-cache-dir`.
     func buildUncached(_ prepared: Prepared, interpreter: Interpreter, result: inout SourceResult) throws {
-        let work: String
-        var staging: StagingDirectory?
-        var cacheLock: FileLock?
-        defer { cacheLock?.unlock() }
-        if let store {
-            cacheLock = try store.lockCache(.shared) {
-                notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
-            }
-            staging = try store.makeStaging()
-            work = staging!.path
-        } else {
-            work = NSTemporaryDirectory() + "wheelcache-build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        }
-        defer {
-            if let staging { staging.remove() } else { try? FileManager.default.removeItem(atPath: work) }
-        }
+        let scratch = Scratch(store: store)
+        defer { scratch.remove() }
+        let work = try scratch.path
         let log = work + "/build.log"
         let tree = try materialize(prepared, work: work)
         let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)

@@ -132,7 +132,9 @@ extension BuildPipeline {
             return .wheel(WheelDownload(url: url, filename: filename, key: key, expected: hashes,
                                         name: name ?? parsed.distribution, version: parsed.version))
         }
-        if let store {
+        // With several allowed hashes, the one that is cached (if any) names the key; with one,
+        // the lookup in buildCached is the only one needed.
+        if let store, hashes.count > 1 {
             for hash in hashes {
                 let key = CacheKey(source: .sdist(sha256: hash), options: request.options, interpreter: interpreter)
                 if case .hit = store.check(key.digest, at: store.entryPath(key.digest)) {
@@ -175,7 +177,7 @@ extension BuildPipeline {
                     result.key = wheelKey.digest
                     if planning { return .wheel(WheelDownload(url: entry.manifest.source, filename: entry.manifest.wheel,
                                                               key: wheelKey, expected: [hash], name: name, version: version)) }
-                    _ = store.lookup(wheelKey.digest)
+                    store.markUsed(entry)
                     try deliver(entry, status: .hit, expecting: name, result: &result)
                     return .delivered
                 }
@@ -183,7 +185,7 @@ extension BuildPipeline {
                 if case .hit(let entry) = store.check(sdistKey.digest, at: store.entryPath(sdistKey.digest)) {
                     result.key = sdistKey.digest
                     if planning { return .remoteSdist(url: entry.manifest.source, key: sdistKey, label: entry.manifest.source, name: name) }
-                    _ = store.lookup(sdistKey.digest)
+                    store.markUsed(entry)
                     try deliver(entry, status: .hit, expecting: name, result: &result)
                     return .delivered
                 }

@@ -171,37 +171,28 @@ public struct BuildPipeline: Sendable {
         case .stopped(let report): return report
         case .ready(let s, let i, let p): (sources, interpreter, pipeline) = (s, i, p)
         }
-        // Held shared for the whole run, so purge and prune wait for it (best effort: a
-        // read-only cache still serves hits).
+        // Held shared for the whole run, so purge and prune never pull an entry or a staging
+        // folder away from under a hit or a build (best effort: a read-only cache still serves
+        // hits; a miss then fails where it has to write, with that error).
         let runLock = try? store?.lockCache(.shared) {
             notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
         }
-        let results = Results(count: sources.count)
-        let next = Counter()
-        let width = min(request.jobs, max(1, sources.count))
-        let done = DispatchSemaphore(value: 0)
-        for _ in 0..<width {
-            Thread {
-                while let index = next.take(below: sources.count) {
-                    let source = sources[index]
-                    progress?.started(index, source.label)
-                    let started = Date()
-                    var result = pipeline.build(source, interpreter: interpreter)
-                    result.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
-                    results.set(index, result)
-                    progress?.finished(index, result)
-                }
-                done.signal()
-            }.start()
+        let results = Parallel.mapOnThreads(Array(sources.indices), width: request.jobs) { index in
+            let source = sources[index]
+            progress?.started(index, source.label)
+            let started = Date()
+            var result = pipeline.build(source, interpreter: interpreter)
+            result.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            progress?.finished(index, result)
+            return result
         }
-        for _ in 0..<width { done.wait() }
         runLock?.unlock()
         if let store {
             store.record(counters.value)
             let stored = counters.value.builds + counters.value.downloads + counters.value.remoteHits
             if let maxSize = request.maxSize, stored > 0 { prune(store, to: maxSize) }
         }
-        return BuildReport(results: results.values)
+        return BuildReport(results: results)
     }
 
     /// Keeps the cache under `--max-size` after storing. Only when no other process is using
@@ -294,33 +285,5 @@ public struct BuildPipeline: Sendable {
             staging?.remove()
             if let temporary { try? FileManager.default.removeItem(atPath: temporary) }
         }
-    }
-
-    private final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-
-        func take(below limit: Int) -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard value < limit else { return nil }
-            value += 1
-            return value - 1
-        }
-    }
-
-    private final class Results: @unchecked Sendable {
-        private var storage: [SourceResult?]
-        private let lock = NSLock()
-
-        init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-        func set(_ index: Int, _ result: SourceResult) {
-            lock.lock()
-            storage[index] = result
-            lock.unlock()
-        }
-
-        var values: [SourceResult] { storage.compactMap { $0 } }
     }
 }

@@ -91,7 +91,7 @@ public struct HTTPCache: Sendable {
             meta = try? JSONDecoder().decode(Meta.self, from: data)
         }
         if let entry, let meta, !meta.noCache, let maxAge = meta.maxAge, now.timeIntervalSince1970 - meta.storedAt < maxAge,
-           link(entry + "/body", destination) == 0 || (try? FileManager.default.copyItem(atPath: entry + "/body", toPath: destination)) != nil {
+           HTTPCache.linkOrCopy(entry + "/body", destination) {
             return Fetched(path: destination, origin: .cache, contentType: meta.contentType, url: meta.finalURL ?? clean)
         }
         var headers: [String: String] = [:]
@@ -102,8 +102,7 @@ public struct HTTPCache: Sendable {
         }
         let response = try client.get(url, headers: headers, to: destination)
         if response.status == 304, let entry, var meta {
-            guard link(entry + "/body", destination) == 0
-                    || (try? FileManager.default.copyItem(atPath: entry + "/body", toPath: destination)) != nil else {
+            guard HTTPCache.linkOrCopy(entry + "/body", destination) else {
                 throw .io(path: entry, reason: "the cached body vanished")
             }
             meta.storedAt = now.timeIntervalSince1970
@@ -136,14 +135,18 @@ public struct HTTPCache: Sendable {
         defer { FileTree.remove(staging) }
         guard mkdir(staging, 0o755) == 0 else { return }
         let bodySource = body ?? entry + "/body"
-        guard link(bodySource, staging + "/body") == 0
-                || (try? FileManager.default.copyItem(atPath: bodySource, toPath: staging + "/body")) != nil,
+        guard HTTPCache.linkOrCopy(bodySource, staging + "/body"),
               let data = try? JSONEncoder().encode(meta),
               FileManager.default.createFile(atPath: staging + "/meta.json", contents: data) else { return }
         let old = entry + ".old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let replaced = rename(entry, old) == 0
         _ = rename(staging, entry)
         if replaced { FileTree.remove(old) }
+    }
+
+    /// A hard link (bodies are never written in place, so sharing the inode is safe), else a copy.
+    static func linkOrCopy(_ source: String, _ target: String) -> Bool {
+        link(source, target) == 0 || (try? FileManager.default.copyItem(atPath: source, toPath: target)) != nil
     }
 
     /// The parts of `Cache-Control` that matter here.

@@ -119,7 +119,7 @@ public struct RemoteCache: Sendable {
         defer { try? FileManager.default.removeItem(atPath: file) }
         guard FileManager.default.createFile(atPath: file, contents: data) else { throw .invalid(remote: display, what: "cannot write \(file)") }
         let put = try send("PUT", Self.recordPath(manifest.key), body: file, contentType: "application/json",
-                           payloadHash: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
+                           payloadHash: SHA256.hash(data: data).hexString)
         guard (200...299).contains(put.status) else { throw .status(remote: display, what: "uploading record \(manifest.key.prefix(12))", code: put.status) }
     }
 

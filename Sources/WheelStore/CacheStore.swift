@@ -52,8 +52,13 @@ public struct CacheStore: Sendable {
     /// manifest's modification time is bumped, which is what least-recently-used pruning reads.
     public func lookup(_ key: String) -> Lookup {
         let found = check(key, at: entryPath(key))
-        if case .hit(let entry) = found { _ = utimensat(AT_FDCWD, entry.path + "/entry.json", nil, 0) }
+        if case .hit(let entry) = found { markUsed(entry) }
         return found
+    }
+
+    /// Counts a use of an entry already checked (what least-recently-used pruning reads).
+    public func markUsed(_ entry: CachedEntry) {
+        _ = utimensat(AT_FDCWD, entry.path + "/entry.json", nil, 0)
     }
 
     /// Reads and verifies the entry in `folder` without counting it as a use.

@@ -118,14 +118,7 @@ struct Build: ParsableCommand {
     }
 
     func run() throws {
-        var limit = maxSize.flatMap(ByteSize.parse)
-        if maxSize == nil, let fromEnvironment = ProcessInfo.processInfo.environment["WHEELCACHE_MAX_SIZE"], !fromEnvironment.isEmpty {
-            guard let parsed = ByteSize.parse(fromEnvironment) else {
-                Console.error("error: WHEELCACHE_MAX_SIZE='\(fromEnvironment)' is not a size such as 500M or 5G")
-                throw ExitCode(2)
-            }
-            limit = parsed
-        }
+        let limit = try CacheOptions.maxSize(maxSize)
         let request = try inputs.request(wheelDirectory: wheelDir, maxSize: limit, jobs: jobs)
         let live = LiveProgress(renderer: ReportRenderer(output: output))
         let report = BuildPipeline(request: request, notice: { live.notice($0) }).run(progress: live.progress)

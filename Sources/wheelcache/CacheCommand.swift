@@ -18,14 +18,7 @@ struct CacheSubcommandOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of lines.")
     var json = false
 
-    /// The store, or exit 2 when the cache is turned off.
-    func store() throws -> CacheStore {
-        guard let root = cache.root(environment: ProcessInfo.processInfo.environment) else {
-            Console.error("error: the cache is turned off (--no-cache-dir or WHEELCACHE_NO_CACHE_DIR); pass --cache-dir to choose one")
-            throw ExitCode(2)
-        }
-        return CacheStore(root: root)
-    }
+    func store() throws -> CacheStore { try cache.store() }
 
     /// The store of an existing wheelcache cache; commands that remove refuse anything else.
     func existingCache() throws -> CacheStore {
@@ -63,11 +56,7 @@ struct CacheDir: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
-        guard let root = cache.root(environment: ProcessInfo.processInfo.environment) else {
-            Console.error("error: the cache is turned off (--no-cache-dir or WHEELCACHE_NO_CACHE_DIR)")
-            throw ExitCode(2)
-        }
-        print(root)
+        print(try cache.store().root)
     }
 }
 
@@ -312,15 +301,7 @@ struct CachePrune: ParsableCommand {
 
     func run() throws {
         let store = try options.existingCache()
-        let environment = ProcessInfo.processInfo.environment
-        var limit = maxSize.flatMap(ByteSize.parse)
-        if maxSize == nil, let fromEnvironment = environment["WHEELCACHE_MAX_SIZE"], !fromEnvironment.isEmpty {
-            guard let parsed = ByteSize.parse(fromEnvironment) else {
-                Console.error("error: WHEELCACHE_MAX_SIZE='\(fromEnvironment)' is not a size such as 500M or 5G")
-                throw ExitCode(2)
-            }
-            limit = parsed
-        }
+        let limit = try CacheOptions.maxSize(maxSize)
         let lock = try options.lock(store, .exclusive)
         defer { lock.unlock() }
         let result = CacheMaintenance(store: store).prune(maxSize: limit, maxAge: maxAge.flatMap(TimeSpan.parse), dryRun: dryRun)

@@ -16,6 +16,26 @@ struct CacheOptions: ParsableArguments {
         }
     }
 
+    /// The store of the active cache, or exit 2 when the cache is turned off.
+    func store() throws -> CacheStore {
+        guard let root = root(environment: ProcessInfo.processInfo.environment) else {
+            Console.error("error: the cache is turned off (--no-cache-dir or WHEELCACHE_NO_CACHE_DIR); pass --cache-dir to choose one")
+            throw ExitCode(2)
+        }
+        return CacheStore(root: root)
+    }
+
+    /// `--max-size`, else `WHEELCACHE_MAX_SIZE` (already validated flags; a bad variable exits 2).
+    static func maxSize(_ flag: String?) throws -> Int64? {
+        if let flag { return ByteSize.parse(flag) }
+        guard let text = ProcessInfo.processInfo.environment["WHEELCACHE_MAX_SIZE"], !text.isEmpty else { return nil }
+        guard let parsed = ByteSize.parse(text) else {
+            Console.error("error: WHEELCACHE_MAX_SIZE='\(text)' is not a size such as 500M or 5G")
+            throw ExitCode(2)
+        }
+        return parsed
+    }
+
     /// The active cache root, or nil when the cache is off.
     func root(environment: [String: String]) -> String? {
         if noCacheDir || (cacheDir == nil && CacheLocation.disabledByEnvironment(environment)) { return nil }

@@ -33,7 +33,7 @@ let package = Package(
                 "WheelModel", "WheelArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive"]),
+        .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive", "WheelStore"]),
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "WheelFetch",

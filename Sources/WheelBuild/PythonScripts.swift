@@ -63,10 +63,14 @@ with open(sys.argv[1], "w") as f:
     json.dump(facts, f)
 """#
 
-    /// Calls one PEP 517 hook: `runner.py HOOK CONTROL_DIR`, reading `input.json` and writing
-    /// `output.json` there. The working folder is the source tree.
+    /// Calls PEP 517 hooks in one process: `runner.py CONTROL_DIR` reads `input.json` there
+    /// (`hooks`: in order, each `{hook, kwargs}`) and writes `output.json` (each hook's return
+    /// value under its name, or `error`/`backend_error` with `failed_hook`). With
+    /// `check_requires`, it stops after `get_requires_for_build_wheel` (`stopped: true`) when
+    /// what that hook asks for is not installed, so the caller can provide it; otherwise the
+    /// backend is imported once for both hooks. The working folder is the source tree.
     static let hookRunner = #"""
-import importlib, json, os, sys, traceback
+import importlib, json, os, re, sys, traceback
 
 def load_backend(spec, backend_path):
     # PEP 517: backend-path entries are relative to the source tree and must stay inside it;
@@ -98,37 +102,85 @@ class BackendUnavailable(Exception):
 class BackendInvalid(Exception):
     pass
 
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+def requirement_name(text):
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
+    return match.group(1) if match else ""
+
 def installed(names):
     from importlib.metadata import distributions
-    wanted = {n.lower().replace("_", "-").replace(".", "-") for n in names}
+    wanted = {normalize(n) for n in names if n}
     # With no requirements named (requires = []), report none, not every installed distribution.
     found = set()
     for dist in distributions():
         name = (dist.metadata["Name"] or "")
-        norm = name.lower().replace("_", "-").replace(".", "-")
-        if norm in wanted:
+        if normalize(name) in wanted:
             found.add("%s==%s" % (name, dist.version))
     return sorted(found)
 
+def satisfied(requirements):
+    """Whether every requirement is installed here. Without a `packaging` to read version
+    specifiers and markers, only bare names can be judged; anything else counts as missing."""
+    from importlib.metadata import version, PackageNotFoundError
+    Requirement = None
+    for module in ("packaging.requirements", "setuptools._vendor.packaging.requirements",
+                   "pip._vendor.packaging.requirements"):
+        try:
+            Requirement = importlib.import_module(module).Requirement
+            break
+        except Exception:
+            continue
+    for text in requirements:
+        if Requirement is None:
+            name = requirement_name(text)
+            if name != text.strip():
+                return False
+            spec, marker = None, None
+        else:
+            try:
+                req = Requirement(text)
+            except Exception:
+                return False
+            name, spec, marker = req.name, req.specifier, req.marker
+        if marker is not None and not marker.evaluate():
+            continue
+        try:
+            have = version(name)
+        except PackageNotFoundError:
+            return False
+        if spec is not None and not spec.contains(have, prereleases=True):
+            return False
+    return True
+
 def main():
-    hook, control = sys.argv[1], sys.argv[2]
+    control = sys.argv[1]
     with open(os.path.join(control, "input.json")) as f:
         request = json.load(f)
     result = {}
+    report = list(request.get("report", []))
+    hook = None
     try:
         backend = load_backend(request["backend"], request.get("backend_path", []))
-        kwargs = request.get("kwargs", {})
-        func = getattr(backend, hook, None)
-        if func is None:
-            result["unsupported"] = True
-            result["return"] = [] if hook.startswith("get_requires") else None
-        else:
-            result["return"] = func(**kwargs)
-        result["installed"] = installed(request.get("report", []))
+        for step in request["hooks"]:
+            hook = step["hook"]
+            func = getattr(backend, hook, None)
+            value = func(**step.get("kwargs", {})) if func is not None else ([] if hook.startswith("get_requires") else None)
+            result[hook] = value
+            if hook == "get_requires_for_build_wheel":
+                value = [str(r) for r in value]
+                result[hook] = value
+                report += [requirement_name(r) for r in value]
+                if request.get("check_requires") and value and not satisfied(value):
+                    result["stopped"] = True
+                    break
+        result["installed"] = installed(report)
     except (BackendUnavailable, BackendInvalid) as e:
         result["backend_error"] = str(e)
     except BaseException as e:
         traceback.print_exc()
+        result["failed_hook"] = hook
         result["error"] = "%s: %s" % (type(e).__name__, e)
         if isinstance(e, SystemExit):
             result["error"] = "the backend exited with status %s" % (e.code,)

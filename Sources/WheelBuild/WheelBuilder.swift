@@ -35,20 +35,27 @@ public struct BuildOutcome: Sendable {
     public var seconds: Double
 }
 
-/// A PEP 517 frontend: reads `[build-system]`, prepares the build environment (an isolated
-/// venv with the requirements installed by the interpreter's pip, or the interpreter as is),
-/// and calls `get_requires_for_build_wheel` and `build_wheel` through the hook runner.
+/// A PEP 517 frontend: reads `[build-system]`, prepares the build environment and calls
+/// `get_requires_for_build_wheel` and `build_wheel` through the hook runner, in one Python
+/// process when the environment already has what the first hook asks for.
+///
+/// Isolated builds use a shared environment from `environments` (the cache's bucket), made
+/// once per interpreter and requirement set; without one (`--no-cache-dir`), a fresh venv in
+/// the work folder. `--no-build-isolation` builds with the interpreter as it is.
 public struct WheelBuilder: Sendable {
     public var interpreter: Interpreter
     public var options: BuildOptions
     public var index: IndexOptions
     public var environment: [String: String]
+    public var environments: BuildEnvironments?
 
-    public init(interpreter: Interpreter, options: BuildOptions, index: IndexOptions, environment: [String: String]) {
+    public init(interpreter: Interpreter, options: BuildOptions, index: IndexOptions, environment: [String: String],
+                environments: BuildEnvironments? = nil) {
         self.interpreter = interpreter
         self.options = options
         self.index = index
         self.environment = environment
+        self.environments = environments
     }
 
     /// Reads the project's build system (bad input if `pyproject.toml` is malformed).
@@ -63,26 +70,40 @@ public struct WheelBuilder: Sendable {
         }
     }
 
-    /// Builds the project in `tree`, using `work` (an empty folder) for the environment, the
-    /// wheel and the hook files, with all output appended to `log`.
+    /// Builds the project in `tree`, using `work` (an empty folder) for the wheel, the hook
+    /// files and any private environment, with all output appended to `log`.
     public func build(tree: String, work: String, log: String) throws(BuildError) -> BuildOutcome {
         let started = Date()
         let system = try WheelBuilder.buildSystem(of: tree)
-        do { try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true) } catch {
-            throw .io(path: work, reason: "cannot create the build folder")
+        let output = work + "/dist"
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            throw .io(path: output, reason: "cannot create the build folder")
         }
         var env = BuildEnvironmentVariables.sanitized(environment)
         env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
         env["PIP_NO_INPUT"] = "1"
-        var python = interpreter.executable
         if options.isolation {
             // Isolation hides the user's site-packages and PYTHONPATH from the backend, as pip does.
             env["PYTHONNOUSERSITE"] = "1"
             env.removeValue(forKey: "PYTHONPATH")
-            python = try createEnvironment(at: work + "/env", env: env, log: log)
-            env["VIRTUAL_ENV"] = work + "/env"
-            env["PATH"] = work + "/env/bin:" + (env["PATH"] ?? "/usr/bin:/bin")
-            try install(system.requires, into: python, env: env, log: log)
+        }
+        let creator = EnvironmentCreator(interpreter: interpreter, index: index, environment: env)
+        let baseEnv = env
+        var python = interpreter.executable
+        func use(_ venv: String) {
+            python = venv + "/bin/python"
+            env["VIRTUAL_ENV"] = venv
+            env["PATH"] = venv + "/bin:" + (baseEnv["PATH"] ?? "/usr/bin:/bin")
+        }
+        if options.isolation {
+            if let environments {
+                use(try environments.environment(for: system.requires, creator: creator, env: baseEnv, log: log))
+            } else {
+                let venv = work + "/env"
+                try creator.makeVenv(at: venv, env: baseEnv, log: log)
+                try creator.install(system.requires, into: venv + "/bin/python", env: baseEnv, log: log)
+                use(venv)
+            }
         }
         let runner = work + "/hook_runner.py"
         guard FileManager.default.createFile(atPath: runner, contents: Data(PythonScripts.hookRunner.utf8)) else {
@@ -91,31 +112,30 @@ public struct WheelBuilder: Sendable {
         let settings = CanonicalJSON.object(options.configSettings.mapValues { values in
             values.count == 1 ? .string(values[0]) : .array(values.map(CanonicalJSON.string))
         })
-        let requirementNames = system.requires.map(WheelBuilder.requirementName)
-
-        let extra = try callHook("get_requires_for_build_wheel", step: .getRequires,
-                                 kwargs: ["config_settings": settings], system: system, python: python, runner: runner,
-                                 tree: tree, work: work, env: env, log: log, report: [])
-        var extraRequirements: [String] = []
-        if case .array(let items)? = extra.value { extraRequirements = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
-        if options.isolation && !extraRequirements.isEmpty {
-            // setuptools may ask for `wheel` here; it must be installed before build_wheel.
-            try install(extraRequirements, into: python, env: env, log: log)
+        let getRequires = Hook(name: "get_requires_for_build_wheel", kwargs: ["config_settings": settings])
+        let buildWheel = Hook(name: "build_wheel", kwargs: ["wheel_directory": .string(output), "config_settings": settings])
+        let report = system.requires.map(WheelBuilder.requirementName)
+        var result = try callHooks([getRequires, buildWheel], checkRequires: options.isolation, system: system,
+                                   python: python, runner: runner, tree: tree, work: work, env: env, log: log, report: report)
+        if result.stopped {
+            // What get_requires_for_build_wheel asked for is missing (setuptools may ask for `wheel`):
+            // an environment with it too, then build_wheel alone.
+            if let environments {
+                use(try environments.environment(for: system.requires + result.extraRequirements, creator: creator,
+                                                 env: baseEnv, log: log))
+            } else {
+                try creator.install(result.extraRequirements, into: python, env: baseEnv, log: log)
+            }
+            result = try callHooks([buildWheel], checkRequires: false, system: system, python: python, runner: runner,
+                                   tree: tree, work: work, env: env, log: log,
+                                   report: report + result.extraRequirements.map(WheelBuilder.requirementName))
         }
-
-        let output = work + "/dist"
-        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
-            throw .io(path: output, reason: "cannot create the output folder")
-        }
-        let built = try callHook("build_wheel", step: .buildWheel,
-                                 kwargs: ["wheel_directory": .string(output), "config_settings": settings],
-                                 system: system, python: python, runner: runner, tree: tree, work: work, env: env,
-                                 log: log, report: requirementNames + extraRequirements.map(WheelBuilder.requirementName))
-        guard case .string(let name)? = built.value, !name.contains("/"), name.hasSuffix(".whl"),
+        guard case .string(let name)? = result.values["build_wheel"], !name.contains("/"), name.hasSuffix(".whl"),
               FileManager.default.fileExists(atPath: output + "/" + name) else {
-            throw failure(.buildWheel, 1, "the backend did not write the wheel it named (\(built.value.map { "\($0)" } ?? "nothing"))", log)
+            let named = result.values["build_wheel"].map { "\($0)" } ?? "nothing"
+            throw failure(.buildWheel, 1, "the backend did not write the wheel it named (\(named))", log)
         }
-        return BuildOutcome(wheel: output + "/" + name, backend: system.backend, requirements: built.installed,
+        return BuildOutcome(wheel: output + "/" + name, backend: system.backend, requirements: result.installed,
                             seconds: Date().timeIntervalSince(started))
     }
 
@@ -130,50 +150,41 @@ public struct WheelBuilder: Sendable {
         .failed(BuildFailure(step: step, status: status, message: message, log: log, tail: ProcessRunner.tail(log)))
     }
 
-    private func createEnvironment(at path: String, env: [String: String], log: String) throws(BuildError) -> String {
-        // Without pip the venv takes a tenth of a second; the interpreter's own pip installs into it.
-        let withPip = !interpreter.pipSupportsPythonOption
-        let args = ["-m", "venv"] + (withPip ? [] : ["--without-pip"]) + [path]
-        let status = try ProcessRunner.run(interpreter.executable, args, environment: env, log: log)
-        guard status == 0 else { throw failure(.createEnvironment, status, "python -m venv exited with status \(status)", log) }
-        return path + "/bin/python"
+    private struct Hook {
+        var name: String
+        var kwargs: [String: CanonicalJSON]
     }
 
-    private func install(_ requirements: [String], into python: String, env: [String: String], log: String) throws(BuildError) {
-        guard !requirements.isEmpty else { return }
-        let args: [String]
-        if interpreter.pipSupportsPythonOption {
-            args = [interpreter.executable, "-m", "pip", "--python", python, "install"] + index.pipArguments + ["--"] + requirements
-        } else {
-            args = [python, "-m", "pip", "install"] + index.pipArguments + ["--"] + requirements
-        }
-        let status = try ProcessRunner.run(args[0], Array(args.dropFirst()), environment: env, log: log)
-        guard status == 0 else {
-            throw failure(.installRequirements, status,
-                          "pip could not install \(requirements.joined(separator: ", ")) (exit status \(status))", log)
-        }
-    }
-
-    private struct HookResult {
-        var value: CanonicalJSON?
+    private struct HookResults {
+        /// Each hook's return value, by hook name.
+        var values: [String: CanonicalJSON]
         var installed: [String]
+        /// The runner stopped after `get_requires_for_build_wheel`: `extraRequirements` are missing.
+        var stopped: Bool
+
+        var extraRequirements: [String] {
+            guard case .array(let items)? = values["get_requires_for_build_wheel"] else { return [] }
+            return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+        }
     }
 
-    private func callHook(_ hook: String, step: BuildFailure.Step, kwargs: [String: CanonicalJSON], system: BuildSystem,
-                          python: String, runner: String, tree: String, work: String, env: [String: String],
-                          log: String, report: [String]) throws(BuildError) -> HookResult {
-        let control = work + "/hook-" + hook
+    private func callHooks(_ hooks: [Hook], checkRequires: Bool, system: BuildSystem, python: String, runner: String,
+                           tree: String, work: String, env: [String: String], log: String,
+                           report: [String]) throws(BuildError) -> HookResults {
+        let control = work + "/hooks-" + hooks.map(\.name).joined(separator: "+")
         try? FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true)
         let request = CanonicalJSON.object([
             "backend": .string(system.backend),
             "backend_path": .array(system.backendPath.map(CanonicalJSON.string)),
-            "kwargs": .object(kwargs),
+            "hooks": .array(hooks.map { .object(["hook": .string($0.name), "kwargs": .object($0.kwargs)]) }),
+            "check_requires": .bool(checkRequires),
             "report": .array(report.filter { !$0.isEmpty }.map(CanonicalJSON.string)),
         ])
         guard FileManager.default.createFile(atPath: control + "/input.json", contents: Data(request.text.utf8)) else {
             throw .io(path: control, reason: "cannot write the hook input")
         }
-        let status = try ProcessRunner.run(python, [runner, hook, control], environment: env, directory: tree, log: log)
+        let status = try ProcessRunner.run(python, [runner, control], environment: env, directory: tree, log: log)
+        let step: BuildFailure.Step = hooks.count == 1 ? .buildWheel : .getRequires
         guard let data = FileManager.default.contents(atPath: control + "/output.json"),
               let output = try? JSONDecoder().decode([String: CanonicalJSON].self, from: data) else {
             throw failure(step, status, "the backend process exited with status \(status) before reporting a result", log)
@@ -182,12 +193,15 @@ public struct WheelBuilder: Sendable {
             throw failure(.loadBackend, status, message, log)
         }
         if case .string(let message)? = output["error"] {
-            throw failure(step, status == 0 ? 1 : status, message, log)
+            let failed: BuildFailure.Step = output["failed_hook"] == .string("get_requires_for_build_wheel") ? .getRequires : .buildWheel
+            throw failure(failed, status == 0 ? 1 : status, message, log)
         }
         var installed: [String] = []
         if case .array(let items)? = output["installed"] {
             installed = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         }
-        return HookResult(value: output["return"], installed: installed)
+        var values: [String: CanonicalJSON] = [:]
+        for hook in hooks { values[hook.name] = output[hook.name] }
+        return HookResults(values: values, installed: installed, stopped: output["stopped"] == .bool(true))
     }
 }

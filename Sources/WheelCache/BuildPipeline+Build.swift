@@ -167,7 +167,8 @@ extension BuildPipeline {
     func buildTree(_ tree: String, interpreter: Interpreter, work: String,
                            log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
         let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: index.options,
-                                   environment: request.environment)
+                                   environment: request.environment,
+                                   environments: store.map { BuildEnvironments(root: $0.path(.envs)) })
         let outcome = try builder.build(tree: tree, work: work + "/build", log: log)
         let validated = try WheelValidator().validate(outcome.wheel)
         return (outcome.wheel, validated, outcome)

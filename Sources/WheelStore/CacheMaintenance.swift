@@ -48,6 +48,17 @@ public struct CacheMaintenance: Sendable {
         FileTree.items(store.path(.git)).filter { $0.kind == .folder }.map { store.path(.git) + "/" + $0.name }
     }
 
+    /// The build environments (folders of the environments bucket), complete or not.
+    public func buildEnvironments() -> [(path: String, complete: Bool, lastUsed: Date)] {
+        let root = store.path(.envs)
+        return FileTree.items(root).filter { $0.kind == .folder }.map { folder in
+            let path = root + "/" + folder.name
+            // env.json is written last and touched by each build that uses the environment.
+            let manifest = FileTree.items(path).first { $0.name == "env.json" && $0.kind == .file }
+            return (path, manifest != nil, manifest?.modified ?? folder.modified)
+        }
+    }
+
     // MARK: remove and purge
 
     /// Removes the entries whose project (and version) match; returns them and what was freed.
@@ -72,7 +83,7 @@ public struct CacheMaintenance: Sendable {
 
     /// Something prune may remove, with what it costs and when it was last used.
     public struct Prunable: Sendable {
-        public enum Kind: String, Sendable { case entry, gitMirror = "git-mirror", http, log, litter }
+        public enum Kind: String, Sendable { case entry, gitMirror = "git-mirror", environment = "build-env", http, log, litter }
         public let kind: Kind
         public let path: String
         public let label: String
@@ -90,7 +101,7 @@ public struct CacheMaintenance: Sendable {
 
     /// Removes litter (staging of dead processes, old bucket versions, stray lock files), then
     /// whatever has not been used for `maxAge`, then the least recently used entries, git
-    /// mirrors and logs until the whole cache is at most `maxSize` bytes.
+    /// mirrors, build environments, HTTP responses and logs until the whole cache is at most `maxSize` bytes.
     public func prune(maxSize: Int64?, maxAge: TimeInterval?, dryRun: Bool, now: Date = Date()) -> PruneReport {
         var report = PruneReport()
         let inventory = store.inventory()
@@ -114,6 +125,18 @@ public struct CacheMaintenance: Sendable {
             let used = FileTree.items(mirror).filter { $0.name == "wheelcache.lock" || $0.name == "HEAD" }.map(\.modified).max()
             candidates.append(Prunable(kind: .gitMirror, path: mirror, label: "git mirror " + (mirror as NSString).lastPathComponent,
                                        usage: FileTree.usage(mirror), lastUsed: used ?? .distantPast))
+        }
+        for environment in buildEnvironments() {
+            let label = (environment.complete ? "build environment " : "incomplete build environment ")
+                + (environment.path as NSString).lastPathComponent.prefix(12)
+            let item = Prunable(kind: environment.complete ? .environment : .litter, path: environment.path, label: label,
+                                usage: FileTree.usage(environment.path), lastUsed: environment.lastUsed)
+            // An incomplete one is being made (its creator holds the lock) or was left by a crash.
+            if environment.complete {
+                candidates.append(item)
+            } else if FileLock.tryExclusive(path: environment.path + "/lock") != nil || FileTree.kind(environment.path + "/lock") != .file {
+                litter.append(item)
+            }
         }
         // HTTP responses: last used when stored or revalidated (meta.json's time).
         let http = store.path(.http)

@@ -79,6 +79,7 @@ struct CacheInfo: ParsableCommand {
         let root: String
         let entries: Int
         let gitMirrors: Int
+        let buildEnvironments: Int
         let buckets: [Bucket]
         let totalBytes: Int64
         let statistics: CacheStatistics
@@ -86,6 +87,7 @@ struct CacheInfo: ParsableCommand {
         enum CodingKeys: String, CodingKey {
             case root, entries, buckets, statistics
             case gitMirrors = "git_mirrors"
+            case buildEnvironments = "build_environments"
             case totalBytes = "total_bytes"
         }
     }
@@ -97,6 +99,7 @@ struct CacheInfo: ParsableCommand {
         let usage = maintenance.bucketUsage(inventory)
         let report = Report(
             root: store.root, entries: inventory.entries.count, gitMirrors: maintenance.gitMirrors().count,
+            buildEnvironments: maintenance.buildEnvironments().filter(\.complete).count,
             buckets: usage.map { Report.Bucket(name: $0.name, files: $0.usage.files, bytes: $0.usage.bytes) },
             totalBytes: usage.reduce(0) { $0 + $1.usage.bytes }, statistics: store.statistics())
         if options.json {
@@ -117,7 +120,8 @@ struct CacheInfo: ParsableCommand {
                       "tmp": "Staging"]
         var lines = ["Cache location: \(report.root)",
                      "Wheel entries: \(report.entries)",
-                     "Git mirrors: \(report.gitMirrors)"]
+                     "Git mirrors: \(report.gitMirrors)",
+                     "Build environments: \(report.buildEnvironments)"]
         var other = FileTree.Usage()
         for bucket in report.buckets {
             guard let title = titles[bucket.name] else {

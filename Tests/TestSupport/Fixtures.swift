@@ -54,6 +54,8 @@ public enum TestFixtures {
         env.removeValue(forKey: "PIP_INDEX_URL")
         env.removeValue(forKey: "WHEELCACHE_CACHE_DIR")
         env.removeValue(forKey: "WHEELCACHE_NO_CACHE_DIR")
+        // pip makes build environments, even where uv is on PATH (tests choose uv themselves).
+        env["WHEELCACHE_INSTALLER"] = "pip"
         for (k, v) in extra { env[k] = v }
         return env
     }

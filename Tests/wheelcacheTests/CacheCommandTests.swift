@@ -172,6 +172,8 @@ struct CacheCommandTests {
     @Test("prune --max-size keeps the most recently hit entries and removes the least recent ones")
     func pruneKeepsRecentlyHit() throws {
         let cli = try Self.filled(4)
+        // Only entries compete here (build environments are pruned in BuildEnvironmentTests).
+        try FileManager.default.removeItem(atPath: cli.cache + "/envs-v1")
         // Hit in a known order: 3, 1, 4, 2 — so 3 is the least recently used and 2 the most.
         for n in [3, 1, 4, 2] {
             Thread.sleep(forTimeInterval: 0.05)

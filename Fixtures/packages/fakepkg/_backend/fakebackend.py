@@ -25,6 +25,12 @@ WHEELCACHE_FAKE_COUNTER
 WHEELCACHE_FAKE_ENV_DUMP
     path of a file; build_wheel writes json.dumps(dict(os.environ)) there.
 
+WHEELCACHE_FAKE_REQUIRES
+    comma-separated requirements that get_requires_for_build_wheel returns (default none).
+
+WHEELCACHE_FAKE_HOOK_LOG
+    path of a file; each wheel hook appends "HOOK PID SYS_PREFIX\\n".
+
 WHEELCACHE_FAKE_DESCRIBE
     if set, the wheel gets an empty DIST/payload/git-describe-OUTPUT file, OUTPUT being
     what `git describe --tags` says in the source tree (as setuptools-scm would ask).
@@ -121,8 +127,21 @@ def _payload(dist):
     return found
 
 
+def _log_hook(hook):
+    path = os.environ.get("WHEELCACHE_FAKE_HOOK_LOG")
+    if not path:
+        return
+    line = "%s %d %s\n" % (hook, os.getpid(), sys.prefix)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
 def get_requires_for_build_wheel(config_settings=None):
-    return []
+    _log_hook("get_requires_for_build_wheel")
+    return [r.strip() for r in os.environ.get("WHEELCACHE_FAKE_REQUIRES", "").split(",") if r.strip()]
 
 
 def get_requires_for_build_sdist(config_settings=None):
@@ -130,6 +149,7 @@ def get_requires_for_build_sdist(config_settings=None):
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    _log_hook("build_wheel")
     name, version = _read_project()
     _append_counter(name, version)
     _dump_env()

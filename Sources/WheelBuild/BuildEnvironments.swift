@@ -1,0 +1,191 @@
+import Foundation
+import WheelModel
+import WheelStore
+
+/// Build environments kept in the cache's `envs-v1` bucket and shared by later builds.
+///
+/// An environment is keyed by the interpreter (its path and version: a venv points at its
+/// base interpreter), the build requirements as asked for, and the index options that
+/// resolve them; `env.json` records the set they resolved to. Layout, per key:
+///
+///     envs-v1/KEY/lock       flock: held exclusively while the environment is created
+///     envs-v1/KEY/venv/      the virtual environment (created in place: scripts in a venv
+///                            carry its absolute path, so it cannot be built elsewhere and moved)
+///     envs-v1/KEY/env.json   written last, atomically: the environment is complete only then,
+///                            and its modification time is when a build last used it
+///
+/// Nothing is installed into an environment once `env.json` exists, so builds share it
+/// read-only, in parallel. Removal happens only under the cache's exclusive lock (prune,
+/// purge), which no build holds meanwhile.
+public struct BuildEnvironments: Sendable {
+    public static let schema = 1
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// The key of the environment for `requirements`.
+    public static func key(interpreter: Interpreter, requirements: [String], index: IndexOptions) -> String {
+        let normalized = Set(requirements.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }).sorted()
+        let inputs = CanonicalJSON.object([
+            "schema": .int(schema),
+            "interpreter": .string(interpreter.executable),
+            "version": .string(interpreter.version),
+            "requirements": .array(normalized.map(CanonicalJSON.string)),
+            "index": .array(index.pipArguments.map(CanonicalJSON.string)),
+        ])
+        return CacheKey.plainDigest(inputs.text)
+    }
+
+    /// The folder of a complete environment for `requirements`, creating it first when there
+    /// is none. Marks it used. Waits while another process creates the same one.
+    func environment(for requirements: [String], creator: EnvironmentCreator, env: [String: String],
+                     log: String) throws(BuildError) -> String {
+        let key = BuildEnvironments.key(interpreter: creator.interpreter, requirements: requirements, index: creator.index)
+        let folder = root + "/" + key
+        let venv = folder + "/venv"
+        let manifest = folder + "/env.json"
+        if markUsed(manifest) { return venv }
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw .io(path: folder, reason: "cannot create the build environment's folder")
+        }
+        let lock: FileLock
+        do { lock = try FileLock(path: folder + "/lock", mode: .exclusive) } catch {
+            throw .io(path: folder, reason: "\(error)")
+        }
+        defer { lock.unlock() }
+        if markUsed(manifest) { return venv }  // made by another process while this one waited
+        // Left by a process that died while creating it.
+        if FileManager.default.fileExists(atPath: venv) { try? FileManager.default.removeItem(atPath: venv) }
+        let started = Date()
+        do {
+            let installed = try creator.create(at: venv, requirements: requirements, env: env, log: log)
+            let record = CanonicalJSON.object([
+                "schema": .int(BuildEnvironments.schema),
+                "key": .string(key),
+                "interpreter": .string(creator.interpreter.executable),
+                "python": .string(creator.interpreter.version),
+                "requirements": .array(requirements.map(CanonicalJSON.string)),
+                "index": .array(creator.index.pipArguments.map { URLRedaction.redact($0) }.map(CanonicalJSON.string)),
+                "installer": .string(creator.installer.name),
+                "installed": .array(installed.map(CanonicalJSON.string)),
+                "created": .string(ISO8601DateFormatter().string(from: started)),
+                "milliseconds": .int(Int(Date().timeIntervalSince(started) * 1000)),
+            ])
+            let partial = manifest + ".new"
+            guard FileManager.default.createFile(atPath: partial, contents: Data(record.text.utf8)),
+                  rename(partial, manifest) == 0 else {
+                throw BuildError.io(path: manifest, reason: "cannot record the build environment")
+            }
+        } catch let error as BuildError {
+            try? FileManager.default.removeItem(atPath: venv)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: venv)
+            throw .io(path: venv, reason: "\(error)")
+        }
+        return venv
+    }
+
+    /// Touches a complete environment's manifest (its last use, for prune); false when the
+    /// environment is not complete.
+    private func markUsed(_ manifest: String) -> Bool {
+        utimensat(AT_FDCWD, manifest, nil, 0) == 0
+    }
+}
+
+/// Makes virtual environments and installs build requirements into them: with uv when it is
+/// on PATH (or `WHEELCACHE_INSTALLER=uv`), else with a venv without pip into which the
+/// interpreter's own pip installs (`pip --python`), else a venv with pip.
+struct EnvironmentCreator: Sendable {
+    enum Installer: Sendable {
+        case uv(String)
+        case pip
+
+        var name: String {
+            switch self {
+            case .uv: return "uv"
+            case .pip: return "pip"
+            }
+        }
+    }
+
+    let interpreter: Interpreter
+    let index: IndexOptions
+    let installer: Installer
+
+    init(interpreter: Interpreter, index: IndexOptions, environment: [String: String]) {
+        self.interpreter = interpreter
+        self.index = index
+        self.installer = EnvironmentCreator.installer(environment)
+    }
+
+    static func installer(_ environment: [String: String]) -> Installer {
+        let choice = environment["WHEELCACHE_INSTALLER"] ?? "auto"
+        guard choice != "pip" else { return .pip }
+        for folder in (environment["PATH"] ?? "").split(separator: ":") where !folder.isEmpty {
+            let candidate = String(folder) + "/uv"
+            if access(candidate, X_OK) == 0 { return .uv(candidate) }
+        }
+        return .pip
+    }
+
+    /// Creates the venv at `path` with `requirements` installed; returns what is installed
+    /// in it (`name==version`, sorted).
+    func create(at path: String, requirements: [String], env: [String: String], log: String) throws(BuildError) -> [String] {
+        let python = path + "/bin/python"
+        switch installer {
+        case .uv(let uv):
+            try run(uv, ["venv", "--quiet", "--python", interpreter.executable, path], .createEnvironment, "uv venv", env, log)
+            if !requirements.isEmpty {
+                // Bytecode now: the environment is shared, and builds should not each compile it.
+                try run(uv, ["pip", "install", "--python", python, "--compile-bytecode"] + index.pipArguments + ["--"] + requirements,
+                        .installRequirements, "uv could not install \(requirements.joined(separator: ", "))", env, log)
+            }
+        case .pip:
+            try makeVenv(at: path, env: env, log: log)
+            try install(requirements, into: python, env: env, log: log)
+        }
+        return try freeze(python, env: env, log: log)
+    }
+
+    /// A fresh venv; without pip when the interpreter's pip can install into it from outside
+    /// (a tenth of a second instead of a second).
+    func makeVenv(at path: String, env: [String: String], log: String) throws(BuildError) {
+        let withPip = !interpreter.pipSupportsPythonOption
+        try run(interpreter.executable, ["-m", "venv"] + (withPip ? [] : ["--without-pip"]) + [path],
+                .createEnvironment, "python -m venv", env, log)
+    }
+
+    func install(_ requirements: [String], into python: String, env: [String: String], log: String) throws(BuildError) {
+        guard !requirements.isEmpty else { return }
+        let args: [String]
+        if interpreter.pipSupportsPythonOption {
+            args = [interpreter.executable, "-m", "pip", "--python", python, "install"] + index.pipArguments + ["--"] + requirements
+        } else {
+            args = [python, "-m", "pip", "install"] + index.pipArguments + ["--"] + requirements
+        }
+        try run(args[0], Array(args.dropFirst()), .installRequirements,
+                "pip could not install \(requirements.joined(separator: ", "))", env, log)
+    }
+
+    private func freeze(_ python: String, env: [String: String], log: String) throws(BuildError) -> [String] {
+        let out = (python as NSString).deletingLastPathComponent + "/../installed.txt"
+        let script = "import sys, importlib.metadata as m\n"
+            + "open(sys.argv[1], 'w').write('\\n'.join(sorted('%s==%s' % (d.metadata['Name'], d.version) for d in m.distributions())))"
+        try run(python, ["-c", script, out], .createEnvironment, "listing the environment", env, log)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isNewline).map(String.init)
+    }
+
+    private func run(_ executable: String, _ arguments: [String], _ step: BuildFailure.Step, _ what: String,
+                     _ env: [String: String], _ log: String) throws(BuildError) {
+        let status = try ProcessRunner.run(executable, arguments, environment: env, log: log)
+        guard status == 0 else {
+            throw .failed(BuildFailure(step: step, status: status, message: "\(what) exited with status \(status)",
+                                       log: log, tail: ProcessRunner.tail(log)))
+        }
+    }
+}

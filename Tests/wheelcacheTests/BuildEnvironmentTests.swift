@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("wheelcache build: build environments are made once and shared")
+struct BuildEnvironmentTests {
+    static func variant(_ n: Int) -> String { CacheCommandTests.variant(n) }
+
+    /// The complete environments in the CLI's cache (folders holding env.json).
+    static func environments(_ cli: CLI) -> [String] {
+        cli.scratch.files("cache/envs-v1").filter { $0.hasSuffix("/env.json") }
+            .map { cli.cache + "/envs-v1/" + ($0 as NSString).deletingLastPathComponent }
+    }
+
+    /// The hook log lines: (hook, pid, sys.prefix).
+    static func hooks(_ file: String) -> [(hook: String, pid: String, prefix: String)] {
+        ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map {
+            let parts = $0.split(separator: " ", maxSplits: 2).map(String.init)
+            return (parts[0], parts[1], parts.count > 2 ? parts[2] : "")
+        }
+    }
+
+    static func inode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int)
+    }
+
+    /// An sdist of the fake backend whose `[build-system] requires` is `requires`.
+    static func fakeSdist(_ cli: CLI, name: String, requires: String) throws -> String {
+        let top = cli.scratch.path + "/src-\(name)/\(name)-1.0"
+        try FileManager.default.createDirectory(atPath: (top as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestFixtures.repository + "/Fixtures/packages/fakepkg", toPath: top)
+        let pyproject = top + "/pyproject.toml"
+        let text = try String(contentsOfFile: pyproject, encoding: .utf8)
+            .replacingOccurrences(of: "requires = []", with: "requires = \(requires)")
+            .replacingOccurrences(of: "name = \"fakepkg\"", with: "name = \"\(name)\"")
+        try text.write(toFile: pyproject, atomically: true, encoding: .utf8)
+        let sdist = cli.scratch.path + "/\(name)-1.0.tar.gz"
+        let tar = try run("/bin/tar", ["-czf", sdist, "-C", (top as NSString).deletingLastPathComponent, "\(name)-1.0"])
+        #expect(tar.status == 0, "\(tar.stderr)")
+        return sdist
+    }
+
+    @Test("the first build makes the environment; builds of other projects with the same requirements reuse it untouched")
+    func reusedAcrossProjects() throws {
+        let cli = CLI()
+        let log = cli.scratch.path + "/hooks"
+        let (first, _) = try cli.build([Self.variant(1)], env: ["WHEELCACHE_FAKE_HOOK_LOG": log])
+        #expect(first.status == 0, "\(first.stderr)")
+        let made = Self.environments(cli)
+        try #require(made.count == 1)
+        let venv = made[0] + "/venv"
+        let marker = try Self.inode(venv + "/pyvenv.cfg")
+
+        let (second, results) = try cli.build([Self.variant(2), Self.variant(3)], ["-j", "2"], env: ["WHEELCACHE_FAKE_HOOK_LOG": log])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(results.map { $0["status"] as? String } == ["built", "built"])
+        #expect(Self.environments(cli) == made)
+        #expect(try Self.inode(venv + "/pyvenv.cfg") == marker)
+        // Every hook of every build ran inside the one environment.
+        let hooks = Self.hooks(log)
+        #expect(hooks.count == 6)
+        #expect(hooks.allSatisfy { $0.prefix == venv }, "\(hooks)")
+
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: made[0] + "/env.json"))) as? [String: Any])
+        #expect(record["requirements"] as? [String] == [])
+        #expect(record["installer"] as? String == "pip")
+        let info = try #require(CacheCommandTests.json(try CacheCommandTests.cache(cli, ["info", "--json"])) as? [String: Any])
+        #expect(info["build_environments"] as? Int == 1)
+        #expect(try CacheCommandTests.cache(cli, ["info"]).stdout.contains("Build environments: 1"))
+    }
+
+    @Test("get_requires_for_build_wheel and build_wheel run in one process when the environment has what the first asks for")
+    func oneProcessWhenSatisfied() throws {
+        let cli = CLI()
+        let log = cli.scratch.path + "/hooks"
+        let sdist = try Self.fakeSdist(cli, name: "needsflit", requires: "[\"flit-core\"]")
+        let (result, _) = try cli.build([sdist], CLI.offline, env: ["WHEELCACHE_FAKE_HOOK_LOG": log, "WHEELCACHE_FAKE_REQUIRES": "flit_core"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let hooks = Self.hooks(log)
+        #expect(hooks.map(\.hook) == ["get_requires_for_build_wheel", "build_wheel"])
+        #expect(Set(hooks.map(\.pid)).count == 1, "\(hooks)")
+        let record = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: Self.environments(cli)[0] + "/env.json"))) as? [String: Any])
+        #expect((record["installed"] as? [String] ?? []).contains { $0.hasPrefix("flit_core==") || $0.hasPrefix("flit-core==") }, "\(record)")
+    }
+
+    @Test("requirements get_requires_for_build_wheel adds that are missing get an environment of their own, also reused")
+    func extraRequirementsGetTheirOwnEnvironment() throws {
+        let cli = CLI()
+        let log = cli.scratch.path + "/hooks"
+        let env = ["WHEELCACHE_FAKE_HOOK_LOG": log, "WHEELCACHE_FAKE_REQUIRES": "flit-core"]
+        let (first, _) = try cli.build([Self.variant(1)], CLI.offline, env: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let made = Self.environments(cli)
+        #expect(made.count == 2)
+        let hooks = Self.hooks(log)
+        #expect(hooks.map(\.hook) == ["get_requires_for_build_wheel", "build_wheel"])
+        #expect(hooks[0].prefix != hooks[1].prefix)
+        // build_wheel ran where flit-core is installed.
+        let withFlit = try #require(made.first { folder in
+            let text = (try? String(contentsOfFile: folder + "/env.json", encoding: .utf8)) ?? ""
+            return text.contains("\"requirements\":[\"flit-core\"]")
+        })
+        #expect(hooks[1].prefix == withFlit + "/venv")
+
+        let (second, _) = try cli.build([Self.variant(2)], CLI.offline, env: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(Self.environments(cli) == made)
+        #expect(Self.hooks(log).suffix(2).map(\.prefix) == hooks.map(\.prefix))
+    }
+
+    @Test("builds running at once in several processes make one environment between them")
+    func parallelProcessesMakeOne() throws {
+        let cli = CLI()
+        let env = TestFixtures.hermeticEnvironment()
+        var processes: [Process] = []
+        for i in 1...4 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["build", Self.variant(i), "--cache-dir", cli.cache, "-w", cli.wheels, "-q"]
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            processes.append(process)
+        }
+        for process in processes { try process.run() }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(Self.environments(cli).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.cache + "/envs-v1").count == 1)
+        #expect(cli.entries.count == 4)
+    }
+
+    @Test("an environment left half-made (no env.json) is made again, not used")
+    func halfMadeIsReplaced() throws {
+        let cli = CLI()
+        _ = try cli.build([Self.variant(1)])
+        let folder = try #require(Self.environments(cli).first)
+        // As a process killed while creating it would leave it.
+        try FileManager.default.removeItem(atPath: folder + "/env.json")
+        FileManager.default.createFile(atPath: folder + "/venv/junk", contents: Data("x".utf8))
+        let (result, _) = try cli.build([Self.variant(2)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.environments(cli) == [folder])
+        #expect(!FileManager.default.fileExists(atPath: folder + "/venv/junk"))
+    }
+
+    @Test("an environment whose requirements cannot be installed is not kept, and the error says what failed")
+    func failedInstallLeavesNothing() throws {
+        let cli = CLI()
+        let sdist = try Self.fakeSdist(cli, name: "needsmissing", requires: "[\"no-such-backend-xyz\"]")
+        let (result, results) = try cli.build([sdist], CLI.offline)
+        #expect(result.status == 1)
+        #expect((results.first?["error"] as? String ?? "").contains("installing build requirements"), "\(results)")
+        #expect(Self.environments(cli).isEmpty)
+        #expect(cli.scratch.files("cache/envs-v1").allSatisfy { $0.hasSuffix("/lock") }, "\(cli.scratch.files("cache/envs-v1"))")
+        // prune clears the empty folder it leaves.
+        let pruned = try CacheCommandTests.cache(cli, ["prune"])
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(cli.scratch.files("cache/envs-v1").isEmpty)
+    }
+
+    @Test("environments are pruned like entries (least recently used first), and made again when needed")
+    func prunedLikeEntries() throws {
+        let cli = CLI()
+        _ = try cli.build([Self.variant(1)])
+        let folder = try #require(Self.environments(cli).first)
+        let info = try #require(CacheCommandTests.json(try CacheCommandTests.cache(cli, ["info", "--json"])) as? [String: Any])
+        let total = try #require(info["total_bytes"] as? Int)
+        // The environment was last used when the build began, before its entry was stored:
+        // one byte over the limit removes the environment and keeps the entry.
+        let pruned = try CacheCommandTests.cache(cli, ["prune", "--max-size", "\(total - 1)", "--json"])
+        let report = try #require(CacheCommandTests.json(pruned) as? [String: Any])
+        // (Litter, such as the entry's spent lock file, goes first whatever the limit.)
+        let removed = (report["removed"] as? [[String: Any]] ?? []).map { ($0["kind"] as? String ?? "", $0["path"] as? String ?? "") }
+            .filter { $0.0 != "litter" }
+        #expect(removed.map(\.0) == ["build-env"], "\(removed)")
+        #expect(removed.first?.1 == folder)
+        #expect(cli.entries.count == 1)
+        #expect(Self.environments(cli).isEmpty)
+
+        let (again, _) = try cli.build([Self.variant(2)])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(Self.environments(cli).count == 1)
+        let aged = try CacheCommandTests.cache(cli, ["prune", "--max-age", "0s", "--json"])
+        let kinds = ((CacheCommandTests.json(aged) as? [String: Any])?["removed"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(kinds.contains("build-env"), "\(kinds)")
+        #expect(Self.environments(cli).isEmpty)
+    }
+
+    @Test("with --no-cache-dir the build gets a private environment and leaves none behind")
+    func noCacheDirUsesAPrivateEnvironment() throws {
+        let cli = CLI()
+        let log = cli.scratch.path + "/hooks"
+        let result = try cli.run(["build", Self.variant(1), "--no-cache-dir", "-w", cli.wheels],
+                                 env: ["WHEELCACHE_FAKE_HOOK_LOG": log, "TMPDIR": cli.scratch.path + "/tmp"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Self.hooks(log).allSatisfy { $0.prefix.hasSuffix("/build/env") }, "\(Self.hooks(log))")
+        #expect(!FileManager.default.fileExists(atPath: cli.cache))
+    }
+
+    @Test("with uv on PATH, uv makes the environment (bytecode compiled) and real setuptools builds in it")
+    func uvMakesTheEnvironment() throws {
+        let uv = (TestFixtures.remotePython as NSString).deletingLastPathComponent
+        try #require(FileManager.default.isExecutableFile(atPath: uv + "/uv"), "run scripts/remote-env")
+        let cli = CLI()
+        let path = uv + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let (result, results) = try cli.build([TestFixtures.repository + "/Fixtures/sampleproject-1.0.0.tar.gz"], CLI.offline,
+                                              env: ["PATH": path, "WHEELCACHE_INSTALLER": "auto"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(results.first?["status"] as? String == "built")
+        let folder = try #require(Self.environments(cli).first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
+        #expect(record["installer"] as? String == "uv")
+        #expect((record["installed"] as? [String] ?? []).contains("setuptools==80.9.0"), "\(record)")
+        #expect(cli.scratch.files("cache/envs-v1").contains { $0.contains("/setuptools/__pycache__/") && $0.hasSuffix(".pyc") })
+    }
+}

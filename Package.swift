@@ -12,9 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"])]),
+        // libarchive's headers at build time (libarchive-dev); the library itself is loaded with
+        // dlopen on first use, so start-up and cache hits do not pay for it.
+        .target(name: "CArchive", path: "Sources/CArchive", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),

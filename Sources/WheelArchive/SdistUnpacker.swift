@@ -25,23 +25,24 @@ public struct SdistUnpacker: Sendable {
     /// archive's single top folder.
     public func unpack(_ archive: String, into destination: String) throws(ArchiveError) -> String {
         ArchiveLocale.ensureUTF8()
-        guard let reader = archive_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
-        defer { archive_read_free(reader) }
-        archive_read_support_filter_all(reader)
-        archive_read_support_format_tar(reader)
-        archive_read_support_format_gnutar(reader)
-        archive_read_support_format_zip_seekable(reader)
-        guard archive_read_open_filename(reader, archive, 65536) == ARCHIVE_OK else {
+        if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
+        guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
+        defer { wca_read_free(reader) }
+        wca_read_support_filter_all(reader)
+        wca_read_support_format_tar(reader)
+        wca_read_support_format_gnutar(reader)
+        wca_read_support_format_zip_seekable(reader)
+        guard wca_read_open_filename(reader, archive, 65536) == ARCHIVE_OK else {
             // A recognized compression that fails is damage, not a wrong kind of file.
             if SdistUnpacker.hasKnownMagic(archive) { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
             throw .notAnArchive(path: archive, reason: ArchiveLocale.message(reader))
         }
-        guard let writer = archive_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
-        defer { archive_write_free(writer) }
+        guard let writer = wca_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
+        defer { wca_write_free(writer) }
         // libarchive's own guards as a second line behind the checks below.
         // (Absolute paths are ours: each entry is re-rooted under the destination below.)
         let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-        archive_write_disk_set_options(writer, flags)
+        wca_write_disk_set_options(writer, flags)
         // The symlink guard inspects every component, so the destination must have none.
         let destination = (destination as NSString).resolvingSymlinksInPath
 
@@ -51,7 +52,7 @@ public struct SdistUnpacker: Sendable {
         var actual: Int64 = 0
         var entry: OpaquePointer?
         while true {
-            let status = archive_read_next_header(reader, &entry)
+            let status = wca_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK, let entry else {
                 let reason = ArchiveLocale.message(reader)
@@ -66,31 +67,31 @@ public struct SdistUnpacker: Sendable {
             guard entries <= limits.maxEntries else {
                 throw .tooLarge(path: archive, reason: "more than \(limits.maxEntries) entries")
             }
-            guard let rawName = archive_entry_pathname(entry), let name = String(validatingCString: rawName) else {
+            guard let rawName = wca_entry_pathname(entry), let name = String(validatingCString: rawName) else {
                 throw .unsafeEntry(path: archive, entry: "?", reason: "the name is not valid UTF-8")
             }
             guard let parts = ArchivePath.safeComponents(name) else {
                 throw .unsafeEntry(path: archive, entry: name, reason: "the path is absolute or climbs out with '..'")
             }
             if parts.isEmpty { continue }
-            let fileType = archive_entry_filetype(entry)
+            let fileType = wca_entry_filetype(entry)
             if parts.count == 1 && fileType != AE_IFDIR {
                 throw .noTopFolder(path: archive)
             }
             if let top, top != parts[0] { throw .noTopFolder(path: archive) }
             top = parts[0]
 
-            if let rawLink = archive_entry_hardlink(entry) {
+            if let rawLink = wca_entry_hardlink(entry) {
                 let link = String(cString: rawLink)
                 guard let linkParts = ArchivePath.safeComponents(link), linkParts.first == parts[0], linkParts.count > 1 else {
                     throw .unsafeEntry(path: archive, entry: name, reason: "a hard link to '\(link)' leaves the tree")
                 }
-                archive_entry_set_hardlink(entry, destination + "/" + linkParts.joined(separator: "/"))
+                wca_entry_set_hardlink(entry, destination + "/" + linkParts.joined(separator: "/"))
             } else {
                 switch fileType {
                 case AE_IFREG, AE_IFDIR: break
                 case AE_IFLNK:
-                    let target = archive_entry_symlink(entry).map { String(cString: $0) } ?? ""
+                    let target = wca_entry_symlink(entry).map { String(cString: $0) } ?? ""
                     guard ArchivePath.linkStaysInside(entry: parts, target: target) else {
                         throw .unsafeEntry(path: archive, entry: name, reason: "a symbolic link to '\(target)' leaves the tree")
                     }
@@ -98,21 +99,21 @@ public struct SdistUnpacker: Sendable {
                     throw .unsafeEntry(path: archive, entry: name, reason: "device files, FIFOs and sockets are not allowed")
                 }
             }
-            let size = archive_entry_size(entry)
+            let size = wca_entry_size(entry)
             if size > 0 { declared += size }
             guard declared <= limits.maxTotalBytes else {
                 throw .tooLarge(path: archive, reason: "more than \(limits.maxTotalBytes) bytes unpacked")
             }
-            archive_entry_set_pathname(entry, destination + "/" + parts.joined(separator: "/"))
+            wca_entry_set_pathname(entry, destination + "/" + parts.joined(separator: "/"))
             // Never restore set-user-ID bits or ownership from an archive.
-            archive_entry_set_perm(entry, archive_entry_perm(entry) & 0o755 | (fileType == AE_IFDIR ? 0o700 : 0o600))
-            guard archive_write_header(writer, entry) == ARCHIVE_OK else {
+            wca_entry_set_perm(entry, wca_entry_perm(entry) & 0o755 | (fileType == AE_IFDIR ? 0o700 : 0o600))
+            guard wca_write_header(writer, entry) == ARCHIVE_OK else {
                 throw .unsafeEntry(path: archive, entry: name, reason: ArchiveLocale.message(writer))
             }
-            if fileType == AE_IFREG && archive_entry_hardlink(entry) == nil {
+            if fileType == AE_IFREG && wca_entry_hardlink(entry) == nil {
                 try copyData(from: reader, to: writer, archive: archive, total: &actual)
             }
-            guard archive_write_finish_entry(writer) == ARCHIVE_OK else {
+            guard wca_write_finish_entry(writer) == ARCHIVE_OK else {
                 throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
             }
         }
@@ -138,7 +139,7 @@ public struct SdistUnpacker: Sendable {
         var length = 0
         var offset: Int64 = 0
         while true {
-            let status = archive_read_data_block(reader, &buffer, &length, &offset)
+            let status = wca_read_data_block(reader, &buffer, &length, &offset)
             if status == ARCHIVE_EOF { return }
             guard status == ARCHIVE_OK else { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
             total += Int64(length)
@@ -146,7 +147,7 @@ public struct SdistUnpacker: Sendable {
             guard total <= limits.maxTotalBytes else {
                 throw .tooLarge(path: archive, reason: "more than \(limits.maxTotalBytes) bytes unpacked")
             }
-            guard archive_write_data_block(writer, buffer, length, offset) == ARCHIVE_OK else {
+            guard wca_write_data_block(writer, buffer, length, offset) == ARCHIVE_OK else {
                 throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
             }
         }
@@ -162,6 +163,6 @@ enum ArchiveLocale {
     static func ensureUTF8() { _ = setUp }
 
     static func message(_ archive: OpaquePointer) -> String {
-        archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+        wca_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
     }
 }

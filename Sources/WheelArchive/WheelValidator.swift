@@ -160,23 +160,24 @@ public struct WheelValidator: Sendable {
         _ path: String, _ body: (String, (inout [UInt8]) -> Bool) throws(WheelProblem) -> Void
     ) throws(WheelProblem) {
         ArchiveLocale.ensureUTF8()
-        guard let reader = archive_read_new() else { throw .unreadable("out of memory") }
-        defer { archive_read_free(reader) }
+        if let missing = wca_load_error() { throw .unreadable(String(cString: missing)) }
+        guard let reader = wca_read_new() else { throw .unreadable("out of memory") }
+        defer { wca_read_free(reader) }
         // Only the seekable zip reader: the streaming one accepts a wheel whose end-of-central-
         // directory record was cut off.
-        archive_read_support_format_zip_seekable(reader)
-        guard archive_read_open_filename(reader, path, 65536) == ARCHIVE_OK else {
+        wca_read_support_format_zip_seekable(reader)
+        guard wca_read_open_filename(reader, path, 65536) == ARCHIVE_OK else {
             throw .unreadable(ArchiveLocale.message(reader))
         }
         var entry: OpaquePointer?
         while true {
-            let status = archive_read_next_header(reader, &entry)
+            let status = wca_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { return }
             guard status == ARCHIVE_OK, let entry else { throw .unreadable(ArchiveLocale.message(reader)) }
-            guard let raw = archive_entry_pathname(entry), let name = String(validatingCString: raw) else {
+            guard let raw = wca_entry_pathname(entry), let name = String(validatingCString: raw) else {
                 throw .unsafePath("<non-UTF-8 name>")
             }
-            let type = archive_entry_filetype(entry)
+            let type = wca_entry_filetype(entry)
             if type == AE_IFDIR { continue }
             guard type == AE_IFREG else { throw .unsafePath(name) }
             var failure: WheelProblem?
@@ -186,7 +187,7 @@ public struct WheelValidator: Sendable {
                 var buffer: UnsafeRawPointer?
                 var length = 0
                 var offset: Int64 = 0
-                let status = archive_read_data_block(reader, &buffer, &length, &offset)
+                let status = wca_read_data_block(reader, &buffer, &length, &offset)
                 if status == ARCHIVE_EOF { return false }
                 guard status == ARCHIVE_OK else {
                     failure = .unreadable("'\(name)': \(ArchiveLocale.message(reader))")

@@ -20,14 +20,14 @@ public struct BuildRequest: Sendable {
     public var environment: [String: String]
     /// Prune the cache to this many bytes after storing (`--max-size`, `WHEELCACHE_MAX_SIZE`).
     public var maxSize: Int64?
-    /// Sources worked on at once (`-j`).
-    public var jobs: Int
+    /// Sources worked on at once (`-j`); nil for the number of CPUs.
+    public var jobs: Int?
     /// The shared remote cache, if any.
     public var remote: RemoteSettings?
 
     public init(sources: [String], requirementFiles: [String] = [], wheelDirectory: String, cacheRoot: String?,
                 noBinary: PackageSelector, python: String?, options: BuildOptions, index: IndexOptions,
-                environment: [String: String], maxSize: Int64? = nil, jobs: Int = 1, remote: RemoteSettings? = nil) {
+                environment: [String: String], maxSize: Int64? = nil, jobs: Int? = 1, remote: RemoteSettings? = nil) {
         self.remote = remote
         self.sources = sources
         self.requirementFiles = requirementFiles
@@ -39,7 +39,7 @@ public struct BuildRequest: Sendable {
         self.index = index
         self.environment = environment
         self.maxSize = maxSize
-        self.jobs = max(1, jobs)
+        self.jobs = jobs.map { max(1, $0) }
     }
 }
 
@@ -177,7 +177,9 @@ public struct BuildPipeline: Sendable {
         let runLock = try? store?.lockCache(.shared) {
             notice("waiting for a cache-wide operation (purge, prune, remove) to finish")
         }
-        let results = Parallel.mapOnThreads(Array(sources.indices), width: request.jobs) { index in
+        // Counting CPUs reads cgroup files: only worth it when there is more than one source.
+        let width = request.jobs ?? (sources.count > 1 ? ProcessInfo.processInfo.activeProcessorCount : 1)
+        let results = Parallel.mapOnThreads(Array(sources.indices), width: width) { index in
             let source = sources[index]
             progress?.started(index, source.label)
             let started = Date()

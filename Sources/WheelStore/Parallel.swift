@@ -24,8 +24,10 @@ public enum Parallel {
     /// for work that mostly waits on child processes (builds), where the core count is no limit
     /// and items take very different times.
     public static func mapOnThreads<T: Sendable, R: Sendable>(_ items: [T], width: Int, _ transform: @escaping @Sendable (T) -> R) -> [R] {
-        let results = Results<R>(count: items.count)
         let threads = max(1, min(width, items.count))
+        // One at a time needs no thread (a single source's hit should not pay for one).
+        if threads == 1 { return items.map(transform) }
+        let results = Results<R>(count: items.count)
         let done = DispatchSemaphore(value: 0)
         for _ in 0..<threads {
             Thread {

@@ -60,7 +60,7 @@ struct SourceOptions: ParsableArguments {
         do { _ = try BuildOptions.parseConfigSettings(configSetting) } catch { throw ValidationError("\(error)") }
     }
 
-    func request(wheelDirectory: String, maxSize: Int64? = nil, jobs: Int = 1) throws -> BuildRequest {
+    func request(wheelDirectory: String, maxSize: Int64? = nil, jobs: Int? = 1) throws -> BuildRequest {
         let environment = ProcessInfo.processInfo.environment
         return BuildRequest(
             sources: sources,
@@ -88,7 +88,10 @@ struct SourceOptions: ParsableArguments {
 
 /// `wheelcache build`: a wheel for each source, from the cache when it can be.
 struct Build: ParsableCommand {
+    // Named here: otherwise the parser derives the name from the type at run time, which
+    // costs a hit about a millisecond.
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build wheels for sdists, git commits, URLs, pins and project folders, using the cache.",
         discussion: """
             Each SOURCE is an sdist (.tar.gz or .zip, any file name), a project folder, an http(s) or \
@@ -105,7 +108,7 @@ struct Build: ParsableCommand {
     var wheelDir: String = "."
 
     @Option(name: [.short, .customLong("jobs")], help: "Work on this many sources at once (default: the number of CPUs).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     @Option(name: .customLong("max-size"), help: "After storing, prune the cache to at most SIZE (500M, 5G; default: $WHEELCACHE_MAX_SIZE).")
     var maxSize: String?
@@ -114,7 +117,7 @@ struct Build: ParsableCommand {
 
     func validate() throws {
         if let maxSize, ByteSize.parse(maxSize) == nil { throw ValidationError("--max-size '\(maxSize)' is not a size such as 500M or 5G") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
@@ -130,6 +133,7 @@ struct Build: ParsableCommand {
 /// `wheelcache plan`: what `build` would do with each source, and why, without building.
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "plan",
         abstract: "Show what build would do for each source (key, cacheable or not and why, hit or miss), without building or downloading sdists.")
 
     @OptionGroup var inputs: SourceOptions

@@ -30,7 +30,7 @@ public struct InterpreterProbe: Sendable {
         // The record's file name only needs to be stable and safe in a folder.
         let recordPath = memory.map { $0 + "/" + CacheKey.plainDigest(path) + ".json" }
         if let recordPath, let data = FileManager.default.contents(atPath: recordPath),
-           let record = try? JSONDecoder().decode(ProbeRecord.self, from: data),
+           let record = JSONValue.parse(data).flatMap(ProbeRecord.init(json:)),
            record.schema == ProbeRecord.currentSchema, record.identity == identity, record.executableIdentity == self.identity(of: record.interpreter.executable) {
             guard withTags else { return record.interpreter }
             if let data = FileManager.default.contents(atPath: recordPath.dropLast(5) + ".tags.json"),
@@ -73,6 +73,21 @@ public struct InterpreterProbe: Sendable {
         var identity: String
         var executableIdentity: String
         var interpreter: Interpreter
+
+        init(schema: Int, identity: String, executableIdentity: String, interpreter: Interpreter) {
+            self.schema = schema
+            self.identity = identity
+            self.executableIdentity = executableIdentity
+            self.interpreter = interpreter
+        }
+
+        /// Read without `JSONDecoder`: this runs on every hit.
+        init?(json: JSONValue) {
+            guard let schema = json["schema"]?.int, let identity = json["identity"]?.string,
+                  let executableIdentity = json["executableIdentity"]?.string,
+                  let interpreter = json["interpreter"].flatMap(Interpreter.init(json:)) else { return nil }
+            self.init(schema: schema, identity: identity, executableIdentity: executableIdentity, interpreter: interpreter)
+        }
     }
 
     func locate(_ name: String) -> String? {

@@ -1,4 +1,5 @@
 import Foundation
+import WheelModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +8,7 @@ import Darwin
 
 /// Counters of how the cache is doing, in the spirit of ccache's statistics: kept in
 /// `stats.json` at the root, added to once per run under a `flock` on the file itself.
-public struct CacheStatistics: Codable, Equatable, Sendable {
+public struct CacheStatistics: Encodable, Equatable, Sendable {
     /// When counting started: the cache's creation or the last `--zero-stats` (ISO 8601).
     public var since: String
     /// Wheels served from the local cache.
@@ -58,15 +59,29 @@ public struct CacheStatistics: Codable, Equatable, Sendable {
         case remoteErrors = "remote_errors"
     }
 
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        since = try c.decode(String.self, forKey: .since)
-        for (key, path) in [(CodingKeys.hits, \CacheStatistics.hits), (.misses, \.misses), (.builds, \.builds), (.failures, \.failures),
-                            (.uncached, \.uncached), (.corrupt, \.corrupt), (.downloads, \.downloads),
-                            (.remoteHits, \.remoteHits), (.remoteMisses, \.remoteMisses), (.remoteErrors, \.remoteErrors)] {
-            self[keyPath: path] = try c.decodeIfPresent(Int.self, forKey: key) ?? 0
+    /// Reads the counters without `JSONDecoder` (every run that stores or hits writes them).
+    public init?(json: JSONValue) {
+        guard let since = json["since"]?.string else { return nil }
+        self.init(since: since)
+        for (key, path) in CacheStatistics.counters {
+            guard let value = json[key] else { continue }
+            guard let count = value.int else { return nil }
+            self[keyPath: path] = count
         }
     }
+
+    /// The file's text: the same fields as the `Codable` form, keys sorted.
+    var json: CanonicalJSON {
+        var members: [String: CanonicalJSON] = ["since": .string(since)]
+        for (key, path) in CacheStatistics.counters { members[key] = .int(self[keyPath: path]) }
+        return .object(members)
+    }
+
+    static var counters: [(String, WritableKeyPath<CacheStatistics, Int>)] { [
+        ("hits", \.hits), ("misses", \.misses), ("builds", \.builds), ("failures", \.failures), ("uncached", \.uncached),
+        ("corrupt", \.corrupt), ("downloads", \.downloads), ("remote_hits", \.remoteHits), ("remote_misses", \.remoteMisses),
+        ("remote_errors", \.remoteErrors),
+    ] }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 }
@@ -77,7 +92,7 @@ extension CacheStore {
     /// The counters; zero since now when there are none yet (or they are unreadable).
     public func statistics() -> CacheStatistics {
         guard let data = FileManager.default.contents(atPath: statisticsPath),
-              let stats = try? JSONDecoder().decode(CacheStatistics.self, from: data) else {
+              let stats = JSONValue.parse(data).flatMap(CacheStatistics.init(json:)) else {
             return CacheStatistics(since: CacheStatistics.now())
         }
         return stats
@@ -102,12 +117,10 @@ extension CacheStore {
         while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { return } }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         let count = read(fd, &buffer, buffer.count)
-        var stats = (count > 0 ? try? JSONDecoder().decode(CacheStatistics.self, from: Data(buffer[0..<count])) : nil)
+        var stats = (count > 0 ? JSONValue.parse(buffer[0..<count]).flatMap(CacheStatistics.init(json:)) : nil)
             ?? CacheStatistics(since: CacheStatistics.now())
         change(&stats)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(stats) else { return }
+        let data = Array(stats.json.text.utf8)
         _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, data.count, 0) }
         _ = ftruncate(fd, off_t(data.count))
     }

@@ -65,7 +65,7 @@ public struct CacheStore: Sendable {
     public func check(_ key: String, at folder: String) -> Lookup {
         let manifestPath = folder + "/entry.json"
         guard let data = FileManager.default.contents(atPath: manifestPath) else { return .miss }
-        guard let manifest = try? JSONDecoder().decode(EntryManifest.self, from: data),
+        guard let manifest = JSONValue.parse(data).flatMap(EntryManifest.init(json:)),
               manifest.schema == EntryManifest.currentSchema, manifest.key == key,
               !manifest.wheel.contains("/") else {
             return .corrupt(key: key, reason: "its manifest is unreadable")

@@ -43,6 +43,20 @@ public struct EntryManifest: Codable, Equatable, Sendable {
         self.buildSeconds = buildSeconds
     }
 
+    /// Reads the manifest without `JSONDecoder` (the hit path); nil when a field is missing or mistyped.
+    public init?(json: JSONValue) {
+        guard let schema = json["schema"]?.int, let key = json["key"]?.string, let keyInputs = json["key_inputs"]?.canonical,
+              let name = json["name"]?.string, let version = json["version"]?.string, let wheel = json["wheel"]?.string,
+              let sha256 = json["sha256"]?.string, let size = json["size"]?.int64, let created = json["created"]?.string,
+              let source = json["source"]?.string, let interpreter = json["interpreter"]?.string,
+              let backend = json["backend"]?.string, let buildRequirements = json["build_requirements"]?.strings,
+              let buildSeconds = json["build_seconds"]?.double else { return nil }
+        self.init(key: key, keyInputs: keyInputs, name: name, version: version, wheel: wheel, sha256: sha256, size: size,
+                  created: created, source: source, interpreter: interpreter, backend: backend,
+                  buildRequirements: buildRequirements, buildSeconds: buildSeconds)
+        self.schema = schema
+    }
+
     enum CodingKeys: String, CodingKey {
         case schema, key, name, version, wheel, sha256, size, created, source, interpreter, backend
         case keyInputs = "key_inputs"

@@ -35,6 +35,34 @@ struct StoreSandbox {
 
 @Suite("CacheStore")
 struct CacheStoreTests {
+    @Test("a manifest written by publish's encoder reads back through the hit path's parser unchanged")
+    func manifestReadsBack() throws {
+        let box = StoreSandbox()
+        let manifest = try box.manifest(for: box.wheel, seconds: 0.125)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        #expect(JSONValue.parse(try encoder.encode(manifest)).flatMap(EntryManifest.init(json:)) == manifest)
+        var text = String(decoding: try encoder.encode(manifest), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"size\" : ", with: "\"size\" : \"")
+        #expect(JSONValue.parse(Array(text.utf8)).flatMap(EntryManifest.init(json:)) == nil)
+    }
+
+    @Test("statistics keep their counters through stats.json, and a file missing newer counters reads them as zero")
+    func statisticsReadBack() throws {
+        let box = StoreSandbox()
+        try box.store.prepare()
+        var delta = CacheStatistics(since: "")
+        delta.hits = 3
+        delta.remoteErrors = 2
+        box.store.record(delta)
+        box.store.record(delta)
+        let read = box.store.statistics()
+        #expect(read.hits == 6 && read.remoteErrors == 4 && read.misses == 0)
+        try #"{"since":"2020-01-01T00:00:00Z","hits":5}"#.write(toFile: box.store.root + "/stats.json", atomically: true, encoding: .utf8)
+        #expect(box.store.statistics().hits == 5)
+        #expect(box.store.statistics().since == "2020-01-01T00:00:00Z")
+    }
+
     @Test("prepare creates the root with a CACHEDIR.TAG that backup tools recognize")
     func prepareWritesTag() throws {
         let box = StoreSandbox()

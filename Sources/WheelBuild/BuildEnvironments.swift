@@ -147,7 +147,7 @@ struct EnvironmentCreator: Sendable {
             try makeVenv(at: path, env: env, log: log)
             try install(requirements, into: python, env: env, log: log)
         }
-        return try freeze(python, env: env, log: log)
+        return installed(in: path)
     }
 
     /// A fresh venv; without pip when the interpreter's pip can install into it from outside
@@ -170,14 +170,20 @@ struct EnvironmentCreator: Sendable {
                 "pip could not install \(requirements.joined(separator: ", "))", env, log)
     }
 
-    private func freeze(_ python: String, env: [String: String], log: String) throws(BuildError) -> [String] {
-        let out = (python as NSString).deletingLastPathComponent + "/../installed.txt"
-        let script = "import sys, importlib.metadata as m\n"
-            + "open(sys.argv[1], 'w').write('\\n'.join(sorted('%s==%s' % (d.metadata['Name'], d.version) for d in m.distributions())))"
-        try run(python, ["-c", script, out], .createEnvironment, "listing the environment", env, log)
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        return text.split(whereSeparator: \.isNewline).map(String.init)
+    /// What is installed in the venv, from its `.dist-info` folder names (`name-version`, as
+    /// installers write them), without starting Python.
+    private func installed(in venv: String) -> [String] {
+        var found: [String] = []
+        let lib = venv + "/lib"
+        for version in (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? [] {
+            let site = lib + "/" + version + "/site-packages"
+            for item in (try? FileManager.default.contentsOfDirectory(atPath: site)) ?? [] where item.hasSuffix(".dist-info") {
+                let stem = item.dropLast(".dist-info".count)
+                guard let dash = stem.firstIndex(of: "-") else { continue }
+                found.append(stem[..<dash] + "==" + stem[stem.index(after: dash)...])
+            }
+        }
+        return found.sorted()
     }
 
     private func run(_ executable: String, _ arguments: [String], _ step: BuildFailure.Step, _ what: String,

@@ -87,6 +87,20 @@ public struct CacheStore: Sendable {
         return try FileLock(path: folder + "/" + key + ".lock", mode: .exclusive, waiting: waiting)
     }
 
+    /// Why this process must not use the cache, if it must not: a root owned by another user
+    /// (a cache made under `sudo`, or someone else's). Its files would come out owned by two
+    /// users, and another user's wheels are not ours to trust or to remove. pip disables its
+    /// cache in this case; wheelcache says so and stops.
+    public func ownershipProblem() -> String? {
+        var info = stat()
+        guard lstat(root, &info) == 0 else { return nil }  // not made yet: it will be ours
+        guard info.st_uid != geteuid() else { return nil }
+        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "user \(info.st_uid)"
+        let me = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "user \(geteuid())"
+        return "the cache folder \(root) belongs to \(owner), not to \(me) who is running wheelcache; "
+            + "use a cache of your own (--cache-dir or WHEELCACHE_CACHE_DIR), or give this one back to \(me) with chown -R"
+    }
+
     /// Takes the cache-wide lock: shared for builds, exclusive for purge and prune.
     public func lockCache(_ mode: FileLock.Mode, waiting: (() -> Void)? = nil) throws(StoreError) -> FileLock {
         try prepare()

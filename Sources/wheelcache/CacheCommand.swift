@@ -27,6 +27,10 @@ struct CacheSubcommandOptions: ParsableArguments {
             Console.error("error: \(store.root) does not exist or is not a folder; nothing to do")
             throw ExitCode(2)
         }
+        if let problem = store.ownershipProblem() {
+            Console.error("error: \(problem)")
+            throw ExitCode(2)
+        }
         guard CacheMaintenance(store: store).isWheelcacheCache else {
             Console.error("error: \(store.root) is not a wheelcache cache (it has no CACHEDIR.TAG written by wheelcache); refusing to touch it")
             throw ExitCode(2)

@@ -321,3 +321,32 @@ struct CacheCommandTests {
         }
     }
 }
+
+@Suite("wheelcache: a cache folder owned by another user")
+struct ForeignOwnerTests {
+    @Test("build and cache purge refuse a cache folder that belongs to another user, and touch nothing in it",
+          .enabled(if: geteuid() == 0, "only root can hand a folder to another user"))
+    func refusesAnotherUsersCache() throws {
+        let cli = CLI()
+        let (first, _) = try cli.build([CacheCommandTests.variant(1)])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = TemporaryDirectory.listing(cli.cache)
+        try #require(chown(cli.cache, 65534, 65534) == 0)
+        defer { _ = chown(cli.cache, 0, 0) }
+
+        let (refused, results) = try cli.build([CacheCommandTests.variant(1)])
+        #expect(refused.status == 2)
+        // One result names the cache and says what to do; the source is not built.
+        let errors = results.compactMap { $0["error"] as? String }
+        #expect(errors.contains { $0.contains("belongs to nobody") && $0.contains("--cache-dir") }, "\(results)")
+        let purge = try CacheCommandTests.cache(cli, ["purge"])
+        #expect(purge.status == 2)
+        #expect(purge.stderr.contains("belongs to nobody"), "\(purge.stderr)")
+        #expect(TemporaryDirectory.listing(cli.cache) == before)
+
+        _ = chown(cli.cache, 0, 0)
+        let (again, hit) = try cli.build([CacheCommandTests.variant(1)])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(hit.first?["status"] as? String == "hit")
+    }
+}

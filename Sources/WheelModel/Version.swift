@@ -45,7 +45,9 @@ public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {
         release.append(first)
         while s.first == ".", s.dropFirst().first?.isNumber == true {
             s = s.dropFirst()
-            release.append(number(&s)!)
+            // nil for a digit that is not ASCII or a part too large for Int: not a version.
+            guard let part = number(&s) else { return nil }
+            release.append(part)
         }
         var pre: (Int, Int)?
         var probe = s

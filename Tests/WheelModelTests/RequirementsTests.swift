@@ -3,6 +3,14 @@ import WheelModel
 
 @Suite("PEP 440 versions, PEP 508 markers, requirements files")
 struct RequirementsTests {
+    @Test("a release part too large for Int, or written with non-ASCII digits, is not a version (found by fuzzing: it trapped)")
+    func oversizedReleasePart() {
+        #expect(Version("1.99999999999999999999") == nil)
+        #expect(Version("1.\u{0661}") == nil)
+        #expect(Version("1.2") != nil)
+        #expect((try? RequirementsFile.requirement("pkg==1.99999999999999999999", hashes: [], location: "r.txt:1")) == nil)
+    }
+
     @Test("versions normalize and order as PEP 440 says")
     func versions() throws {
         #expect(Version("1.0")?.normalized == "1.0")

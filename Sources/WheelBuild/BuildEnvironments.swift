@@ -57,9 +57,9 @@ public struct BuildEnvironments: Sendable {
         defer { lock.unlock() }
         if markUsed(manifest) { return venv }  // made by another process while this one waited
         // Left by a process that died while creating it.
-        if FileManager.default.fileExists(atPath: venv) { try? FileManager.default.removeItem(atPath: venv) }
+        FileTree.remove(venv)
         let started = Date()
-        do {
+        do throws(BuildError) {
             let installed = try creator.create(at: venv, requirements: requirements, env: env, log: log)
             let record = CanonicalJSON.object([
                 "schema": .int(BuildEnvironments.schema),
@@ -76,14 +76,11 @@ public struct BuildEnvironments: Sendable {
             let partial = manifest + ".new"
             guard FileManager.default.createFile(atPath: partial, contents: Data(record.text.utf8)),
                   rename(partial, manifest) == 0 else {
-                throw BuildError.io(path: manifest, reason: "cannot record the build environment")
+                throw .io(path: manifest, reason: "cannot record the build environment")
             }
-        } catch let error as BuildError {
-            try? FileManager.default.removeItem(atPath: venv)
-            throw error
         } catch {
-            try? FileManager.default.removeItem(atPath: venv)
-            throw .io(path: venv, reason: "\(error)")
+            FileTree.remove(venv)
+            throw error
         }
         return venv
     }
@@ -190,8 +187,7 @@ struct EnvironmentCreator: Sendable {
                      _ env: [String: String], _ log: String) throws(BuildError) {
         let status = try ProcessRunner.run(executable, arguments, environment: env, log: log)
         guard status == 0 else {
-            throw .failed(BuildFailure(step: step, status: status, message: "\(what) exited with status \(status)",
-                                       log: log, tail: ProcessRunner.tail(log)))
+            throw .step(step, status, "\(what) exited with status \(status)", log: log)
         }
     }
 }

@@ -10,6 +10,11 @@ public enum BuildError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file system step of the build failed.
     case io(path: String, reason: String)
 
+    /// A step that ran and failed, with the last lines of its log.
+    static func step(_ step: BuildFailure.Step, _ status: Int32, _ message: String, log: String) -> BuildError {
+        .failed(BuildFailure(step: step, status: status, message: message, log: log, tail: ProcessRunner.tail(log)))
+    }
+
     public var isInputError: Bool {
         switch self {
         case .notAPython, .badProject: return true

@@ -133,7 +133,7 @@ public struct WheelBuilder: Sendable {
         guard case .string(let name)? = result.values["build_wheel"], !name.contains("/"), name.hasSuffix(".whl"),
               FileManager.default.fileExists(atPath: output + "/" + name) else {
             let named = result.values["build_wheel"].map { "\($0)" } ?? "nothing"
-            throw failure(.buildWheel, 1, "the backend did not write the wheel it named (\(named))", log)
+            throw .step(.buildWheel, 1, "the backend did not write the wheel it named (\(named))", log: log)
         }
         return BuildOutcome(wheel: output + "/" + name, backend: system.backend, requirements: result.installed,
                             seconds: Date().timeIntervalSince(started))
@@ -144,10 +144,6 @@ public struct WheelBuilder: Sendable {
         String(requirement.trimmingCharacters(in: .whitespaces).prefix {
             $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "."
         })
-    }
-
-    private func failure(_ step: BuildFailure.Step, _ status: Int32, _ message: String, _ log: String) -> BuildError {
-        .failed(BuildFailure(step: step, status: status, message: message, log: log, tail: ProcessRunner.tail(log)))
     }
 
     private struct Hook {
@@ -187,14 +183,14 @@ public struct WheelBuilder: Sendable {
         let step: BuildFailure.Step = hooks.count == 1 ? .buildWheel : .getRequires
         guard let data = FileManager.default.contents(atPath: control + "/output.json"),
               let output = try? JSONDecoder().decode([String: CanonicalJSON].self, from: data) else {
-            throw failure(step, status, "the backend process exited with status \(status) before reporting a result", log)
+            throw .step(step, status, "the backend process exited with status \(status) before reporting a result", log: log)
         }
         if case .string(let message)? = output["backend_error"] {
-            throw failure(.loadBackend, status, message, log)
+            throw .step(.loadBackend, status, message, log: log)
         }
         if case .string(let message)? = output["error"] {
             let failed: BuildFailure.Step = output["failed_hook"] == .string("get_requires_for_build_wheel") ? .getRequires : .buildWheel
-            throw failure(failed, status == 0 ? 1 : status, message, log)
+            throw .step(failed, status == 0 ? 1 : status, message, log: log)
         }
         var installed: [String] = []
         if case .array(let items)? = output["installed"] {

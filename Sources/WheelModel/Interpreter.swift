@@ -48,20 +48,13 @@ public struct Interpreter: Codable, Equatable, Sendable {
               let version = json["version"]?.string, let pythonVersion = json["pythonVersion"]?.string,
               let pythonTag = json["pythonTag"]?.string, let abiTag = json["abiTag"]?.string,
               let platformTag = json["platformTag"]?.string, let freeThreaded = json["freeThreaded"]?.bool else { return nil }
+        // Absent or null reads as nil (.some(nil)); present but mistyped fails the record (nil).
         func optional<T>(_ key: String, _ read: (JSONValue) -> T?) -> T?? {
             guard let value = json[key], !value.isNull else { return .some(nil) }
             return read(value).map { .some($0) } ?? nil
         }
         guard let pipVersion = optional("pipVersion", \.string), let supportedTags = optional("supportedTags", \.strings),
-              let markers = optional("markerEnvironment", { value -> [String: String]? in
-                  guard let members = value.object else { return nil }
-                  var out: [String: String] = [:]
-                  for (key, item) in members {
-                      guard let s = item.string else { return nil }
-                      out[key] = s
-                  }
-                  return out
-              }) else { return nil }
+              let markers = optional("markerEnvironment", \.stringObject) else { return nil }
         self.init(executable: executable, implementation: implementation, version: version, pythonVersion: pythonVersion,
                   pythonTag: pythonTag, abiTag: abiTag, platformTag: platformTag, freeThreaded: freeThreaded,
                   pipVersion: pipVersion, supportedTags: supportedTags, markerEnvironment: markers)

@@ -43,6 +43,17 @@ public indirect enum JSONValue: Equatable, Sendable {
         return out
     }
 
+    /// Members of an object whose values are all strings; nil if anything else is in it.
+    public var stringObject: [String: String]? {
+        guard let members = object else { return nil }
+        var out: [String: String] = [:]
+        for (key, item) in members {
+            guard let s = item.string else { return nil }
+            out[key] = s
+        }
+        return out
+    }
+
     /// The same value as `CanonicalJSON`; nil when it holds a number that is not an integer.
     public var canonical: CanonicalJSON? {
         switch self {
@@ -209,7 +220,13 @@ public indirect enum JSONValue: Equatable, Sendable {
             guard index + 4 <= bytes.count else { return nil }
             var value: UInt32 = 0
             for byte in bytes[index..<index + 4] {
-                guard let digit = Int(String(UnicodeScalar(byte)), radix: 16) else { return nil }
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
                 value = value * 16 + UInt32(digit)
             }
             index += 4

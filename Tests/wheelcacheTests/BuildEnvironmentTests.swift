@@ -140,7 +140,7 @@ struct BuildEnvironmentTests {
         let folder = try #require(Self.environments(cli).first)
         // As a process killed while creating it would leave it.
         try FileManager.default.removeItem(atPath: folder + "/env.json")
-        FileManager.default.createFile(atPath: folder + "/venv/junk", contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: folder + "/venv/junk", contents: Data("x".utf8)))
         let (result, _) = try cli.build([Self.variant(2)])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Self.environments(cli) == [folder])
@@ -153,7 +153,8 @@ struct BuildEnvironmentTests {
         let sdist = try Self.fakeSdist(cli, name: "needsmissing", requires: "[\"no-such-backend-xyz\"]")
         let (result, results) = try cli.build([sdist], CLI.offline)
         #expect(result.status == 1)
-        #expect((results.first?["error"] as? String ?? "").contains("installing build requirements"), "\(results)")
+        let error = results.first?["error"] as? String ?? ""
+        #expect(error.contains("installing build requirements"), "\(results)")
         #expect(Self.environments(cli).isEmpty)
         #expect(cli.scratch.files("cache/envs-v1").allSatisfy { $0.hasSuffix("/lock") }, "\(cli.scratch.files("cache/envs-v1"))")
         // prune clears the empty folder it leaves.

@@ -53,6 +53,8 @@ public enum WheelProblem: Error, Equatable, Sendable, CustomStringConvertible {
     case versionMismatch(fileName: String, metadata: String)
     case tagMismatch(fileName: [String], wheel: [String])
     case unsupportedWheelVersion(String)
+    case tooLarge(String)
+    case specialFile(String)
 
     public var description: String {
         switch self {
@@ -77,6 +79,8 @@ public enum WheelProblem: Error, Equatable, Sendable, CustomStringConvertible {
         case .tagMismatch(let f, let w):
             return "file name tags [\(f.joined(separator: ", "))] differ from WHEEL tags [\(w.joined(separator: ", "))]"
         case .unsupportedWheelVersion(let v): return "Wheel-Version '\(v)' is not supported (1.x expected)"
+        case .tooLarge(let why): return "it is too large to accept: \(why)"
+        case .specialFile(let p): return "entry '\(p)' is a symbolic link, device or FIFO, which a wheel must not hold"
         }
     }
 }

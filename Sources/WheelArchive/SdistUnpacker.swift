@@ -3,21 +3,14 @@ import Foundation
 
 /// Unpacks sdist archives (tar in any compression, or zip) with libarchive, refusing entries
 /// that would write outside the destination: absolute paths, `..`, links that leave the tree,
-/// device files and FIFOs, and archives past the size bounds.
+/// device files and FIFOs, names given twice or as both a file and a folder, and archives past
+/// the bounds of `ArchiveLimits`. The whole archive is checked in a first pass that writes
+/// nothing, so a refused archive leaves no files behind; the second pass writes it, checking
+/// again as it goes (sizes in headers can lie).
 public struct SdistUnpacker: Sendable {
-    /// Bounds that keep a hostile archive from filling the disk.
-    public struct Limits: Sendable {
-        public var maxEntries: Int
-        public var maxTotalBytes: Int64
-        public init(maxEntries: Int = 100_000, maxTotalBytes: Int64 = 2 << 30) {
-            self.maxEntries = maxEntries
-            self.maxTotalBytes = maxTotalBytes
-        }
-    }
+    public var limits: ArchiveLimits
 
-    public var limits: Limits
-
-    public init(limits: Limits = Limits()) {
+    public init(limits: ArchiveLimits = .sdist) {
         self.limits = limits
     }
 
@@ -26,6 +19,17 @@ public struct SdistUnpacker: Sendable {
     public func unpack(_ archive: String, into destination: String) throws(ArchiveError) -> String {
         ArchiveLocale.ensureUTF8()
         if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
+        var info = stat()
+        let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
+        if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
+        _ = try walk(archive, archiveSize: archiveSize, into: nil)
+        // The symlink guard inspects every component, so the destination must have none.
+        return try walk(archive, archiveSize: archiveSize, into: (destination as NSString).resolvingSymlinksInPath)
+    }
+
+    /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
+    /// it. Returns the path of the top folder (under `destination`, or alone without one).
+    private func walk(_ archive: String, archiveSize: Int64, into destination: String?) throws(ArchiveError) -> String {
         guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
         defer { wca_read_free(reader) }
         wca_read_support_filter_all(reader)
@@ -37,19 +41,22 @@ public struct SdistUnpacker: Sendable {
             if SdistUnpacker.hasKnownMagic(archive) { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
             throw .notAnArchive(path: archive, reason: ArchiveLocale.message(reader))
         }
-        guard let writer = wca_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
-        defer { wca_write_free(writer) }
-        // libarchive's own guards as a second line behind the checks below.
-        // (Absolute paths are ours: each entry is re-rooted under the destination below.)
-        let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-        wca_write_disk_set_options(writer, flags)
-        // The symlink guard inspects every component, so the destination must have none.
-        let destination = (destination as NSString).resolvingSymlinksInPath
+        var writer: OpaquePointer?
+        if destination != nil {
+            guard let made = wca_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
+            writer = made
+            // libarchive's own guards as a second line behind the checks below.
+            // (Absolute paths are ours: each entry is re-rooted under the destination below.)
+            let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
+            wca_write_disk_set_options(made, flags)
+        }
+        defer { if let writer { wca_write_free(writer) } }
 
         var top: Substring?
         var entries = 0
         var declared: Int64 = 0
         var actual: Int64 = 0
+        var names = NameSet()
         var entry: OpaquePointer?
         while true {
             let status = wca_read_next_header(reader, &entry)
@@ -80,13 +87,17 @@ public struct SdistUnpacker: Sendable {
             }
             if let top, top != parts[0] { throw .noTopFolder(path: archive) }
             top = parts[0]
+            if let clash = names.insert(parts, isDirectory: fileType == AE_IFDIR && wca_entry_hardlink(entry) == nil) {
+                throw .unsafeEntry(path: archive, entry: name, reason: clash)
+            }
 
+            var hardLinkTarget: String?
             if let rawLink = wca_entry_hardlink(entry) {
                 let link = String(cString: rawLink)
                 guard let linkParts = ArchivePath.safeComponents(link), linkParts.first == parts[0], linkParts.count > 1 else {
                     throw .unsafeEntry(path: archive, entry: name, reason: "a hard link to '\(link)' leaves the tree")
                 }
-                wca_entry_set_hardlink(entry, destination + "/" + linkParts.joined(separator: "/"))
+                hardLinkTarget = linkParts.joined(separator: "/")
             } else {
                 switch fileType {
                 case AE_IFREG, AE_IFDIR: break
@@ -100,25 +111,53 @@ public struct SdistUnpacker: Sendable {
                 }
             }
             let size = wca_entry_size(entry)
-            if size > 0 { declared += size }
-            guard declared <= limits.maxTotalBytes else {
-                throw .tooLarge(path: archive, reason: "more than \(limits.maxTotalBytes) bytes unpacked")
+            if size > 0 { declared = declared.addingReportingOverflow(size).overflow ? .max : declared + size }
+            if let excess = limits.excess(declared, archiveSize: archiveSize) {
+                throw .tooLarge(path: archive, reason: excess)
             }
+            guard let destination, let writer else { continue }
+
+            if let hardLinkTarget { wca_entry_set_hardlink(entry, destination + "/" + hardLinkTarget) }
             wca_entry_set_pathname(entry, destination + "/" + parts.joined(separator: "/"))
             // Never restore set-user-ID bits or ownership from an archive.
             wca_entry_set_perm(entry, wca_entry_perm(entry) & 0o755 | (fileType == AE_IFDIR ? 0o700 : 0o600))
             guard wca_write_header(writer, entry) == ARCHIVE_OK else {
                 throw .unsafeEntry(path: archive, entry: name, reason: ArchiveLocale.message(writer))
             }
-            if fileType == AE_IFREG && wca_entry_hardlink(entry) == nil {
-                try copyData(from: reader, to: writer, archive: archive, total: &actual)
+            if fileType == AE_IFREG && hardLinkTarget == nil {
+                try copyData(from: reader, to: writer, archive: archive, archiveSize: archiveSize, total: &actual)
             }
             guard wca_write_finish_entry(writer) == ARCHIVE_OK else {
                 throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
             }
         }
         guard let top else { throw .noTopFolder(path: archive) }
-        return destination + "/" + top
+        return (destination.map { $0 + "/" } ?? "") + top
+    }
+
+    /// libarchive's zip reader turns FIFOs and devices into regular files; the central
+    /// directory still says what they are.
+    private func checkZipTypes(_ archive: String) throws(ArchiveError) {
+        let directory: ZipDirectory
+        do { directory = try ZipDirectory(path: archive, maxEntries: limits.maxEntries) } catch {
+            if case .tooLarge(let why) = error { throw .tooLarge(path: archive, reason: why) }
+            if case .unsafePath(let name) = error {
+                throw .unsafeEntry(path: archive, entry: name, reason: "the name is not valid UTF-8")
+            }
+            if case .duplicateEntry(let name) = error {
+                throw .unsafeEntry(path: archive, entry: name, reason: NameSet.twice)
+            }
+            throw .corrupt(path: archive, reason: error.description)
+        }
+        for member in directory.members where ![0, AE_IFREG, AE_IFDIR, AE_IFLNK].contains(member.unixType) {
+            throw .unsafeEntry(path: archive, entry: member.name, reason: "device files, FIFOs and sockets are not allowed")
+        }
+    }
+
+    static func startsLikeZip(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 4)).map { [UInt8]($0) } == Array("PK\u{03}\u{04}".utf8)
     }
 
     /// Whether the file starts like gzip, bzip2, xz, zstd, zip or tar data: if so, a read
@@ -133,7 +172,7 @@ public struct SdistUnpacker: Sendable {
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
 
-    private func copyData(from reader: OpaquePointer, to writer: OpaquePointer, archive: String,
+    private func copyData(from reader: OpaquePointer, to writer: OpaquePointer, archive: String, archiveSize: Int64,
                           total: inout Int64) throws(ArchiveError) {
         var buffer: UnsafeRawPointer?
         var length = 0
@@ -144,9 +183,7 @@ public struct SdistUnpacker: Sendable {
             guard status == ARCHIVE_OK else { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
             total += Int64(length)
             // Sizes in headers can lie; count what is actually written.
-            guard total <= limits.maxTotalBytes else {
-                throw .tooLarge(path: archive, reason: "more than \(limits.maxTotalBytes) bytes unpacked")
-            }
+            if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
             guard wca_write_data_block(writer, buffer, length, offset) == ARCHIVE_OK else {
                 throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
             }
@@ -164,5 +201,32 @@ enum ArchiveLocale {
 
     static func message(_ archive: OpaquePointer) -> String {
         wca_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+    }
+}
+
+/// The names an archive has given so far: each file once, and never a name as both a file
+/// and a folder (which copy or which kind wins would depend on the tool that unpacks it).
+struct NameSet {
+    static let twice = "the archive holds this name twice, and which copy counts would depend on the tool that unpacks it"
+    private var files = Set<String>()
+    private var folders = Set<String>()
+
+    /// Records an entry; returns why it clashes with an earlier one, if it does.
+    mutating func insert(_ parts: [Substring], isDirectory: Bool) -> String? {
+        let path = parts.joined(separator: "/")
+        if files.contains(path) { return isDirectory ? "the name is both a file and a folder" : NameSet.twice }
+        var prefix = ""
+        for part in parts.dropLast() {
+            prefix += prefix.isEmpty ? String(part) : "/" + part
+            if files.contains(prefix) { return "'\(prefix)' is both a file (or link) and a folder" }
+            folders.insert(prefix)
+        }
+        if isDirectory {
+            folders.insert(path)
+        } else {
+            if folders.contains(path) { return "the name is both a file and a folder" }
+            files.insert(path)
+        }
+        return nil
     }
 }

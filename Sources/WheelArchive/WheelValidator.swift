@@ -23,7 +23,14 @@ public struct ValidatedWheel: Equatable, Sendable {
 /// files that exist) with matching SHA-256 and size, and a file name that agrees with
 /// METADATA and WHEEL (PEP 427).
 public struct WheelValidator: Sendable {
-    public init() {}
+    public var limits: ArchiveLimits
+
+    public init(limits: ArchiveLimits = .wheel) {
+        self.limits = limits
+    }
+
+    /// METADATA, WHEEL and RECORD are read into memory; past this they are refused.
+    static let maxMetadataBytes: UInt64 = 64 << 20
 
     /// Validates the wheel at `path`; its file name is the last path component.
     public func validate(_ path: String) throws(ArchiveError) -> ValidatedWheel {
@@ -46,10 +53,25 @@ public struct WheelValidator: Sendable {
         let fileName: WheelFileName
         do { fileName = try WheelFileName(baseName) } catch { throw .badFileName(baseName) }
 
-        let directory = try ZipDirectory(path: path)
-        for member in directory.members where ArchivePath.safeComponents(member.name) == nil || member.name.contains("\\") {
-            throw .unsafePath(member.name)
+        // The central directory is checked first, so a bomb or a flood of entries is refused
+        // before anything is decompressed.
+        let directory = try ZipDirectory(path: path, maxEntries: limits.maxEntries)
+        var declared: Int64 = 0
+        for member in directory.members {
+            if ArchivePath.safeComponents(member.name) == nil || member.name.contains("\\") { throw .unsafePath(member.name) }
+            if member.unixType != 0 && member.unixType != AE_IFREG && member.unixType != AE_IFDIR {
+                throw .specialFile(member.name)
+            }
+            let isMetadata = member.name.hasSuffix(".dist-info/METADATA") || member.name.hasSuffix(".dist-info/WHEEL")
+                || member.name.hasSuffix(".dist-info/RECORD")
+            if isMetadata && member.uncompressedSize > WheelValidator.maxMetadataBytes {
+                throw .tooLarge("\(member.name) is over \(WheelValidator.maxMetadataBytes >> 20) MiB")
+            }
+            // Sizes come from the file: add without trapping on overflow.
+            let (sum, overflow) = declared.addingReportingOverflow(Int64(clamping: member.uncompressedSize))
+            declared = overflow ? .max : sum
         }
+        if let excess = limits.excess(declared, archiveSize: directory.fileSize) { throw .tooLarge(excess) }
         let crcByName = Dictionary(directory.members.map { ($0.name, $0.crc32) }, uniquingKeysWith: { a, _ in a })
 
         // One pass reads every byte: libarchive's CRC checks, our CRC check against the central

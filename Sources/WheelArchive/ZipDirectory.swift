@@ -12,11 +12,18 @@ struct ZipDirectory {
         var compressedSize: UInt64
         var uncompressedSize: UInt64
         var localHeaderOffset: UInt64
+        /// The file-type bits of the Unix mode, for members made on Unix (0 otherwise):
+        /// libarchive's zip reader turns FIFOs and devices into regular files, so the type is
+        /// read here to refuse them.
+        var unixType: UInt32
     }
 
     let members: [Member]
+    let fileSize: Int64
 
-    init(path: String) throws(WheelProblem) {
+    /// Reads the directory of the zip at `path`, refusing more than `maxEntries` members
+    /// before reading any of them.
+    init(path: String, maxEntries: Int) throws(WheelProblem) {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable("cannot open the file") }
         defer { try? handle.close() }
         let size: UInt64
@@ -51,7 +58,8 @@ struct ZipDirectory {
             directorySize = record.u64(40)
             directoryOffset = record.u64(48)
         }
-        guard directorySize < 1 << 31, count < 1 << 24 else { throw .unreadable("central directory too large") }
+        guard count <= UInt64(maxEntries) else { throw .tooLarge("more than \(maxEntries) entries") }
+        guard directorySize < 1 << 31 else { throw .unreadable("central directory too large") }
         let directory = try read(directoryOffset, Int(directorySize))
         var members: [Member] = []
         var seen = Set<String>()
@@ -68,9 +76,11 @@ struct ZipDirectory {
             }
             let nameBytes = Array(directory[(at + 46)..<(at + 46 + nameLength)])
             guard let name = String(validating: nameBytes, as: UTF8.self) else { throw .unsafePath("<non-UTF-8 name>") }
+            let madeOnUnix = directory[at + 5] == 3
             var member = Member(
                 name: name, crc32: directory.u32(at + 16), compressedSize: UInt64(directory.u32(at + 20)),
-                uncompressedSize: UInt64(directory.u32(at + 24)), localHeaderOffset: UInt64(directory.u32(at + 42)))
+                uncompressedSize: UInt64(directory.u32(at + 24)), localHeaderOffset: UInt64(directory.u32(at + 42)),
+                unixType: madeOnUnix ? directory.u32(at + 38) >> 16 & 0o170000 : 0)
             // ZIP64 extra field (id 1) carries whichever of the three values overflowed, in order.
             var extra = at + 46 + nameLength
             let extraEnd = extra + extraLength
@@ -94,6 +104,7 @@ struct ZipDirectory {
             at += 46 + nameLength + extraLength + commentLength
         }
         self.members = members
+        fileSize = Int64(size)
     }
 }
 

@@ -170,7 +170,13 @@ extension BuildPipeline {
                                    environment: request.environment,
                                    environments: store.map { BuildEnvironments(root: $0.path(.envs)) })
         let outcome = try builder.build(tree: tree, work: work + "/build", log: log)
-        let validated = try WheelValidator().validate(outcome.wheel)
+        let validated: ValidatedWheel
+        do { validated = try WheelValidator().validate(outcome.wheel) } catch {
+            guard case .invalidWheel(_, let problem) = error else { throw error }
+            // Its path is inside staging, gone when this error is read: name the file instead.
+            let name = (outcome.wheel as NSString).lastPathComponent
+            throw ArchiveError.invalidWheel(path: "\(name) (made by the build backend)", problem: problem)
+        }
         return (outcome.wheel, validated, outcome)
     }
 

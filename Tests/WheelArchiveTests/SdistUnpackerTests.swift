@@ -87,9 +87,19 @@ struct SdistUnpackerTests {
         ("bad/no-top-folder.tar.gz", { .noTopFolder(path: $0) }),
         ("bad/two-top-folders.tar.gz", { .noTopFolder(path: $0) }),
         ("bad/empty.tar.gz", { .noTopFolder(path: $0) }),
+        ("bad/duplicate.tar.gz", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/pyproject.toml",
+                         reason: "the archive holds this name twice, and which copy counts would depend on the tool that unpacks it")
+        }),
+        ("bad/file-and-folder.tar.gz", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/pkg/mod.py", reason: "'evil-1.0/pkg' is both a file (or link) and a folder")
+        }),
+        ("bad/fifo.zip", {
+            .unsafeEntry(path: $0, entry: "evil-1.0/pipe", reason: "device files, FIFOs and sockets are not allowed")
+        }),
     ]
 
-    @Test("hostile and malformed sdists are refused with the exact error and write nothing outside the destination",
+    @Test("hostile and malformed sdists are refused with the exact error before anything is written",
           arguments: hostile.map { $0.0 })
     func hostileArchive(name: String) throws {
         let expected = try #require(Self.hostile.first { $0.0 == name }?.1)
@@ -100,8 +110,8 @@ struct SdistUnpackerTests {
         #expect(box.strayFiles == [])
         #expect(box.strayEntries == [])
         #expect(!FileManager.default.fileExists(atPath: Self.escapedAbsolute))
-        // Nothing a link could point at was created inside either.
-        #expect(!box.tmp.files("outer/dest").contains { $0.hasSuffix("/link") || $0.hasSuffix("/hardlink") || $0.hasSuffix("/null") })
+        // The whole archive is checked before the first entry is written.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.destination) == [])
     }
 
     @Test("plain text is not an archive")
@@ -131,7 +141,7 @@ struct SdistUnpackerTests {
         #expect(path == archive)
     }
 
-    @Test("a truncated sdist is corrupt, and what was written stays inside the destination")
+    @Test("a truncated sdist is corrupt, found before anything is written")
     func truncated() throws {
         let box = try Sandbox()
         let archive = TestFixtures.sdist("bad/truncated.tar.gz")
@@ -142,11 +152,11 @@ struct SdistUnpackerTests {
         }
         #expect(path == archive)
         #expect(!reason.isEmpty)
-        #expect(box.strayFiles == [])
+        #expect(box.tmp.files() == [])
         #expect(box.strayEntries == [])
     }
 
-    @Test("more entries than maxEntries is refused")
+    @Test("more entries than maxEntries is refused, before anything is written")
     func maxEntries() throws {
         let box = try Sandbox()
         let archive = TestFixtures.sdist("fakepkg-1.0.tar.gz")
@@ -154,7 +164,7 @@ struct SdistUnpackerTests {
         #expect(throws: ArchiveError.tooLarge(path: archive, reason: "more than 2 entries")) {
             try unpacker.unpack(archive, into: box.destination)
         }
-        #expect(box.strayFiles == [])
+        #expect(box.tmp.files() == [])
     }
 
     @Test("more bytes than maxTotalBytes is refused")
@@ -162,10 +172,25 @@ struct SdistUnpackerTests {
         let box = try Sandbox()
         let archive = TestFixtures.sdist("fakepkg-1.0.tar.gz")
         let unpacker = SdistUnpacker(limits: .init(maxTotalBytes: 100))
-        #expect(throws: ArchiveError.tooLarge(path: archive, reason: "more than 100 bytes unpacked")) {
+        #expect(throws: ArchiveError.tooLarge(path: archive, reason: "it unpacks to more than 100 bytes, the most wheelcache accepts")) {
             try unpacker.unpack(archive, into: box.destination)
         }
-        #expect(box.strayFiles == [])
+        #expect(box.tmp.files() == [])
+    }
+
+    @Test("a decompression bomb is refused by the ratio of unpacked bytes to the archive's size")
+    func ratioBound() throws {
+        let box = try Sandbox()
+        let archive = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let size = try #require(FileManager.default.attributesOfItem(atPath: archive)[.size] as? Int)
+        // fakepkg's tar (512-byte blocks, little text) is well over twice its gzip size.
+        let unpacker = SdistUnpacker(limits: .init(maxRatio: 2, ratioFloor: 1000))
+        #expect(throws: ArchiveError.tooLarge(path: archive, reason: "it unpacks to more than \(2 * size) bytes, over 2 times its own \(size) bytes (a decompression bomb)")) {
+            try unpacker.unpack(archive, into: box.destination)
+        }
+        #expect(box.tmp.files() == [])
+        // The same archive passes under a ratio it keeps to.
+        _ = try SdistUnpacker(limits: .init(maxRatio: 200, ratioFloor: 1000)).unpack(archive, into: box.destination)
     }
 
     @Test("limits just large enough let the same sdist through")

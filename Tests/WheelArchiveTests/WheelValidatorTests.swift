@@ -57,7 +57,20 @@ struct WheelValidatorTests {
         ("flipped-byte", .crcMismatch("demo/__init__.py")),
         ("local-name-mismatch", .headerMismatch("demo/__init__.py")),
         ("duplicate-name", .duplicateEntry("demo/__init__.py")),
+        ("fifo-member", .specialFile("demo/pipe")),
     ]
+
+    @Test("a wheel past the bounds on entries or on unpacked size is refused from its central directory")
+    func bounds() throws {
+        let path = TestFixtures.wheel("good")
+        #expect(throws: ArchiveError.invalidWheel(path: path, problem: .tooLarge("more than 3 entries"))) {
+            try WheelValidator(limits: .init(maxEntries: 3)).validate(path)
+        }
+        #expect(throws: ArchiveError.invalidWheel(path: path, problem: .tooLarge("it unpacks to more than 100 bytes, the most wheelcache accepts"))) {
+            try WheelValidator(limits: .init(maxTotalBytes: 100)).validate(path)
+        }
+        _ = try WheelValidator(limits: .init(maxEntries: 4, maxTotalBytes: 1000)).validate(path)
+    }
 
     @Test("each broken fixture wheel is rejected for the problem it was made for", arguments: broken)
     func brokenWheel(folder: String, problem: WheelProblem) {

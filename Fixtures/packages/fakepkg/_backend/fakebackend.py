@@ -18,6 +18,8 @@ WHEELCACHE_FAKE_MODE
     no-wheel             return a file name that was never written
     sleep:SECONDS        sleep (float allowed), then build a valid wheel
     print-stdout         print a lot of junk to stdout, then succeed
+    copy:PATH            hand over the wheel at PATH as it is (a hostile wheel, say),
+                         under its own file name
 
 WHEELCACHE_FAKE_COUNTER
     path of a file; every build_wheel call appends "name version pid\\n".
@@ -164,6 +166,12 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         sys.stderr.write("fakebackend: failing on purpose\n")
         sys.stderr.flush()
         raise SystemExit(3)
+    if mode.startswith("copy:"):
+        import shutil
+        source = mode[len("copy:"):]
+        os.makedirs(wheel_directory, exist_ok=True)
+        shutil.copyfile(source, os.path.join(wheel_directory, os.path.basename(source)))
+        return os.path.basename(source)
     if mode.startswith("sleep:"):
         time.sleep(float(mode[len("sleep:"):]))
     elif mode == "print-stdout":

@@ -14,6 +14,7 @@ static struct {
     int (*read_next_header)(struct archive *a, struct archive_entry **entry);
     int (*read_data_block)(struct archive *a, const void **buffer, size_t *size, la_int64_t *offset);
     const char *(*error_string)(struct archive *a);
+    int (*error_number)(struct archive *a);
     struct archive *(*write_disk_new)(void);
     int (*write_disk_set_options)(struct archive *a, int flags);
     int (*write_header)(struct archive *a, struct archive_entry *entry);
@@ -50,6 +51,7 @@ static void load(void) {
     complete &= (*(void **)&la.read_next_header = dlsym(handle, "archive_read_next_header")) != NULL;
     complete &= (*(void **)&la.read_data_block = dlsym(handle, "archive_read_data_block")) != NULL;
     complete &= (*(void **)&la.error_string = dlsym(handle, "archive_error_string")) != NULL;
+    complete &= (*(void **)&la.error_number = dlsym(handle, "archive_errno")) != NULL;
     complete &= (*(void **)&la.write_disk_new = dlsym(handle, "archive_write_disk_new")) != NULL;
     complete &= (*(void **)&la.write_disk_set_options = dlsym(handle, "archive_write_disk_set_options")) != NULL;
     complete &= (*(void **)&la.write_header = dlsym(handle, "archive_write_header")) != NULL;
@@ -83,6 +85,7 @@ int wca_read_open_filename(struct archive *a, const char *filename, size_t block
 int wca_read_next_header(struct archive *a, struct archive_entry **entry) { return la.read_next_header(a, entry); }
 int wca_read_data_block(struct archive *a, const void **buffer, size_t *size, la_int64_t *offset) { return la.read_data_block(a, buffer, size, offset); }
 const char *wca_error_string(struct archive *a) { return la.error_string(a); }
+int wca_errno(struct archive *a) { return la.error_number(a); }
 struct archive *wca_write_disk_new(void) { return la.write_disk_new(); }
 int wca_write_disk_set_options(struct archive *a, int flags) { return la.write_disk_set_options(a, flags); }
 int wca_write_header(struct archive *a, struct archive_entry *entry) { return la.write_header(a, entry); }

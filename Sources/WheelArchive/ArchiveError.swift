@@ -12,6 +12,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooLarge(path: String, reason: String)
     /// A wheel failed validation.
     case invalidWheel(path: String, problem: WheelProblem)
+    /// Unpacking failed for want of room or rights where it writes, not for the archive.
+    case cannotWrite(path: String, folder: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum ArchiveError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path) is too large to unpack: \(reason)"
         case .invalidWheel(let path, let problem):
             return "wheel \(path) is invalid: \(problem)"
+        case .cannotWrite(let path, let folder, let reason):
+            return "cannot unpack \(path) into \(folder): \(reason); free some space there, or choose another cache folder with --cache-dir"
         }
     }
 }

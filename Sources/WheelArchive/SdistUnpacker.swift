@@ -122,12 +122,15 @@ public struct SdistUnpacker: Sendable {
             // Never restore set-user-ID bits or ownership from an archive.
             wca_entry_set_perm(entry, wca_entry_perm(entry) & 0o755 | (fileType == AE_IFDIR ? 0o700 : 0o600))
             guard wca_write_header(writer, entry) == ARCHIVE_OK else {
+                try writeFailure(writer, archive: archive, destination: destination)
                 throw .unsafeEntry(path: archive, entry: name, reason: ArchiveLocale.message(writer))
             }
             if fileType == AE_IFREG && hardLinkTarget == nil {
-                try copyData(from: reader, to: writer, archive: archive, archiveSize: archiveSize, total: &actual)
+                try copyData(from: reader, to: writer, archive: archive, archiveSize: archiveSize, total: &actual,
+                             destination: destination)
             }
             guard wca_write_finish_entry(writer) == ARCHIVE_OK else {
+                try writeFailure(writer, archive: archive, destination: destination)
                 throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
             }
         }
@@ -172,8 +175,16 @@ public struct SdistUnpacker: Sendable {
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
 
+    /// A write that failed because of the disk (full, read-only, over quota) is said to be so,
+    /// not blamed on the archive.
+    private func writeFailure(_ writer: OpaquePointer, archive: String, destination: String) throws(ArchiveError) {
+        let code = wca_errno(writer)
+        guard [ENOSPC, EDQUOT, EROFS, EACCES, EIO, EFBIG].contains(code) else { return }
+        throw .cannotWrite(path: archive, folder: destination, reason: String(cString: strerror(code)))
+    }
+
     private func copyData(from reader: OpaquePointer, to writer: OpaquePointer, archive: String, archiveSize: Int64,
-                          total: inout Int64) throws(ArchiveError) {
+                          total: inout Int64, destination: String) throws(ArchiveError) {
         var buffer: UnsafeRawPointer?
         var length = 0
         var offset: Int64 = 0
@@ -185,6 +196,7 @@ public struct SdistUnpacker: Sendable {
             // Sizes in headers can lie; count what is actually written.
             if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
             guard wca_write_data_block(writer, buffer, length, offset) == ARCHIVE_OK else {
+                try writeFailure(writer, archive: archive, destination: destination)
                 throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
             }
         }

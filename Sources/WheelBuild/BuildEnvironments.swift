@@ -137,8 +137,10 @@ struct EnvironmentCreator: Sendable {
             try run(uv, ["venv", "--quiet", "--python", interpreter.executable, path], .createEnvironment, "uv venv", env, log)
             if !requirements.isEmpty {
                 // Bytecode now: the environment is shared, and builds should not each compile it.
-                try run(uv, ["pip", "install", "--python", python, "--compile-bytecode"] + index.pipArguments + ["--"] + requirements,
-                        .installRequirements, "uv could not install \(requirements.joined(separator: ", "))", env, log)
+                let settings = index.installerSettings(uv: true)
+                try run(uv, ["pip", "install", "--python", python, "--compile-bytecode"] + settings.arguments + ["--"] + requirements,
+                        .installRequirements, "uv could not install \(requirements.joined(separator: ", "))",
+                        env.merging(settings.environment) { $1 }, log)
             }
         case .pip:
             try makeVenv(at: path, env: env, log: log)
@@ -157,14 +159,15 @@ struct EnvironmentCreator: Sendable {
 
     func install(_ requirements: [String], into python: String, env: [String: String], log: String) throws(BuildError) {
         guard !requirements.isEmpty else { return }
+        let settings = index.installerSettings(uv: false)
         let args: [String]
         if interpreter.pipSupportsPythonOption {
-            args = [interpreter.executable, "-m", "pip", "--python", python, "install"] + index.pipArguments + ["--"] + requirements
+            args = [interpreter.executable, "-m", "pip", "--python", python, "install"] + settings.arguments + ["--"] + requirements
         } else {
-            args = [python, "-m", "pip", "install"] + index.pipArguments + ["--"] + requirements
+            args = [python, "-m", "pip", "install"] + settings.arguments + ["--"] + requirements
         }
         try run(args[0], Array(args.dropFirst()), .installRequirements,
-                "pip could not install \(requirements.joined(separator: ", "))", env, log)
+                "pip could not install \(requirements.joined(separator: ", "))", env.merging(settings.environment) { $1 }, log)
     }
 
     /// What is installed in the venv, from its `.dist-info` folder names (`name-version`, as

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors from probing interpreters and running builds. `isInputError` separates bad input
 /// (exit 2) from builds that ran and failed (exit 1).
 public enum BuildError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -53,6 +55,9 @@ public struct BuildFailure: Equatable, Sendable, CustomStringConvertible {
     public var log: String
     /// The last lines of the log.
     public var tail: [String]
+    /// Whether the step failed for want of disk space (its log says so, or the disk holding
+    /// the build has next to nothing left): then that is the error, not the backend.
+    public var diskFull: Bool
 
     public init(step: Step, status: Int32, message: String, log: String, tail: [String]) {
         self.step = step
@@ -60,9 +65,20 @@ public struct BuildFailure: Equatable, Sendable, CustomStringConvertible {
         self.message = message
         self.log = log
         self.tail = tail
+        diskFull = tail.contains { $0.contains("No space left on device") } || BuildFailure.nearlyFull(log)
     }
 
     public var description: String {
-        "\(step.rawValue) failed (\(message)); see the log for details"
+        if diskFull {
+            return "\(step.rawValue) failed: No space left on device; free some space, or choose another cache folder with --cache-dir"
+        }
+        return "\(step.rawValue) failed (\(message)); see the log for details"
+    }
+
+    /// Whether the file system holding `path` has less than 1 MiB left for us.
+    static func nearlyFull(_ path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 || statvfs((path as NSString).deletingLastPathComponent, &info) == 0 else { return false }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 1 << 20
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WheelModel
 
 /// Runs a child process with an explicit environment and working folder, its output appended
 /// to a log file (never to our own stdout, which carries results).
@@ -53,5 +54,12 @@ public enum BuildEnvironmentVariables {
     /// The caller's environment without credentials.
     public static func sanitized(_ environment: [String: String]) -> [String: String] {
         environment.filter { !isSecret($0.key) }
+    }
+
+    /// The environment for the backend's hooks: also without variables whose value holds a
+    /// URL with credentials (`PIP_INDEX_URL=https://user:token@…`), which only the installer
+    /// of build requirements needs.
+    public static func forBackend(_ environment: [String: String]) -> [String: String] {
+        sanitized(environment).filter { URLRedaction.redact($0.value) == $0.value }
     }
 }

@@ -15,6 +15,19 @@ public struct IndexOptions: Equatable, Sendable {
         self.noIndex = noIndex
     }
 
+    /// The options for an installer process: index and find-links URLs, which may carry
+    /// credentials, in its environment (private to the user, where a command line is not:
+    /// anyone can read /proc/PID/cmdline), and `--no-index` as an argument.
+    public func installerSettings(uv: Bool) -> (arguments: [String], environment: [String: String]) {
+        var environment: [String: String] = [:]
+        let prefix = uv ? "UV_" : "PIP_"
+        if let indexURL { environment[prefix + "INDEX_URL"] = indexURL }
+        if !extraIndexURLs.isEmpty { environment[prefix + "EXTRA_INDEX_URL"] = extraIndexURLs.joined(separator: " ") }
+        if !findLinks.isEmpty { environment[prefix + "FIND_LINKS"] = findLinks.joined(separator: uv ? "," : " ") }
+        return (noIndex ? ["--no-index"] : [], environment)
+    }
+
+    /// The options as pip's arguments: what identifies a build environment (never run).
     var pipArguments: [String] {
         var args: [String] = []
         if let indexURL { args += ["--index-url", indexURL] }
@@ -89,6 +102,7 @@ public struct WheelBuilder: Sendable {
         }
         let creator = EnvironmentCreator(interpreter: interpreter, index: index, environment: env)
         let baseEnv = env
+        env = BuildEnvironmentVariables.forBackend(env)
         var python = interpreter.executable
         func use(_ venv: String) {
             python = venv + "/bin/python"

@@ -233,7 +233,10 @@ public struct BuildPipeline: Sendable {
             }
         } catch let error as ArchiveError {
             result.error = error.description
-            if case .invalidWheel = error { result.failure = .build } else { result.failure = .input }
+            switch error {
+            case .invalidWheel, .cannotWrite: result.failure = .build  // not the input's fault
+            default: result.failure = .input
+            }
         } catch let error as BuildError {
             fail(&result, error)
         } catch let error as GitError {

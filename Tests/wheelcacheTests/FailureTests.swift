@@ -108,3 +108,40 @@ struct FailureTests {
         }
     }
 }
+
+@Suite("wheelcache build on a full disk")
+struct DiskFullTests {
+    @Test("a build whose cache's disk is full fails with one error that says so, stores nothing, and the next build with room succeeds",
+          .enabled(if: geteuid() == 0, "only root can mount a small tmpfs"))
+    func fullDisk() throws {
+        let cli = CLI()
+        let mnt = cli.scratch.path + "/mnt"
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        let mounted = try run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt])
+        try #require(mounted.status == 0, "\(mounted.stderr)")
+        defer { _ = try? run("/bin/umount", ["-l", mnt]) }
+        let cache = mnt + "/cache", wheels = mnt + "/wheels"
+        // A cache with its build environment made while there is room.
+        let first = try cli.run(["build", CacheCommandTests.variant(1), "-w", wheels, "--cache-dir", cache])
+        try #require(first.status == 0, "\(first.stderr)")
+        let before = TemporaryDirectory.listing(cache + "/wheels-v1")
+        let filler = mnt + "/filler"
+        try #require(FileManager.default.createFile(atPath: filler, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: filler))
+        while (try? handle.write(contentsOf: Data(count: 1 << 16))) != nil {}
+        try handle.close()
+
+        let full = try cli.run(["build", CacheCommandTests.variant(2), "-w", wheels, "--cache-dir", cache])
+        #expect(full.status == 1)
+        let errors = full.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(errors.count == 1 && errors[0].contains("No space left on device") && errors[0].contains("--cache-dir"), "\(full.stderr)")
+        #expect(TemporaryDirectory.listing(cache + "/wheels-v1") == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: wheels) == ["fakepkg1-1.0-py3-none-any.whl"])
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: cache + "/tmp")) ?? [] == [])
+
+        try FileManager.default.removeItem(atPath: filler)
+        let again = try cli.run(["build", CacheCommandTests.variant(2), "-w", wheels, "--cache-dir", cache])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try cli.run(["cache", "verify", "--cache-dir", cache]).status == 0)
+    }
+}

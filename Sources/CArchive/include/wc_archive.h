@@ -19,6 +19,7 @@ int wca_read_open_filename(struct archive *a, const char *filename, size_t block
 int wca_read_next_header(struct archive *a, struct archive_entry **entry);
 int wca_read_data_block(struct archive *a, const void **buffer, size_t *size, la_int64_t *offset);
 const char *wca_error_string(struct archive *a);
+int wca_errno(struct archive *a);
 struct archive *wca_write_disk_new(void);
 int wca_write_disk_set_options(struct archive *a, int flags);
 int wca_write_header(struct archive *a, struct archive_entry *entry);

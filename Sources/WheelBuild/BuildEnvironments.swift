@@ -61,6 +61,7 @@ public struct BuildEnvironments: Sendable {
         let started = Date()
         do throws(BuildError) {
             let installed = try creator.create(at: venv, requirements: requirements, env: env, log: log)
+            FileTree.restrictModes(venv, mask: FileTree.umask)
             let record = CanonicalJSON.object([
                 "schema": .int(BuildEnvironments.schema),
                 "key": .string(key),

@@ -68,7 +68,47 @@ public enum FileTree {
         return remove(at: dirfd, (path as NSString).lastPathComponent)
     }
 
+    /// The process's umask, read without changing it (`umask(2)` can only be read by setting
+    /// it, which would race with other threads creating files).
+    public static let umask: mode_t = {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
+              let value = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) else {
+            return 0o022
+        }
+        return value
+    }()
+
+    /// Clears the `mask` bits from every file and folder below `path` (links are left alone):
+    /// tools that give files their template's mode, such as venv's activate scripts and pip's
+    /// console scripts, would otherwise leave them readable beyond what the umask allows.
+    public static func restrictModes(_ path: String, mask: mode_t) {
+        guard mask != 0 else { return }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        restrictModes(fd: fd, mask: mask)
+    }
+
     // MARK: - descriptor-relative helpers
+
+    private static func restrictModes(fd: Int32, mask: mode_t) {
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & mask != 0 { fchmod(fd, st.st_mode & 0o7777 & ~mask) }
+        for child in items(fd: dup(fd)) {
+            switch child.kind {
+            case .folder:
+                let sub = openat(fd, child.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if sub >= 0 { restrictModes(fd: sub, mask: mask) }
+            case .file:
+                if fstatat(fd, child.name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & mask != 0 {
+                    fchmodat(fd, child.name, st.st_mode & 0o7777 & ~mask, 0)
+                }
+            case .link, .other:
+                break
+            }
+        }
+    }
 
     private static func kind(_ mode: mode_t) -> Kind {
         switch mode & S_IFMT {

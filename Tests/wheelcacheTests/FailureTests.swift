@@ -145,3 +145,38 @@ struct DiskFullTests {
         #expect(try cli.run(["cache", "verify", "--cache-dir", cache]).status == 0)
     }
 }
+
+@Suite("wheelcache: file modes follow the umask")
+struct FileModeTests {
+    /// Files and folders under `root` (links aside) whose mode has any of `bits`.
+    static func exposed(_ root: String, _ bits: mode_t) -> [String] {
+        TemporaryDirectory.listing(root).filter { rel in
+            var st = stat()
+            return lstat(root + "/" + rel, &st) == 0 && st.st_mode & S_IFMT != S_IFLNK && st.st_mode & bits != 0
+        }
+    }
+
+    @Test("under umask 077 nothing in the cache or the wheel folder is open to the group or others, build environments included; under 022 wheels are 0644")
+    func followsUmask() throws {
+        let sources = [TestFixtures.sdist("fakepkg-1.0.tar.gz"), TestFixtures.sdist("hatch-pkg-0.3.tar.gz")]
+        for (mask, cli) in [("077", CLI()), ("022", CLI())] {
+            // Through a shell, so the umask is the child's alone (tests run in parallel).
+            let command = (["umask \(mask); exec \"$0\" \"$@\"", CLI.binary, "build"] + sources
+                + ["-w", cli.wheels, "--cache-dir", cli.cache] + CLI.offline)
+            let result = try run("/bin/sh", ["-c"] + command, environment: TestFixtures.hermeticEnvironment(),
+                                 directory: cli.scratch.path)
+            try #require(result.status == 0, "\(result.stderr)")
+            if mask == "077" {
+                #expect(Self.exposed(cli.cache, 0o077) == [])
+                #expect(Self.exposed(cli.wheels, 0o077) == [])
+                // The environments really were made (their scripts are what venv and pip expose).
+                #expect(TemporaryDirectory.listing(cli.cache + "/envs-v1").contains { $0.hasSuffix("/venv/bin/activate") })
+            } else {
+                for wheel in try FileManager.default.contentsOfDirectory(atPath: cli.wheels) {
+                    let mode = try #require(FileManager.default.attributesOfItem(atPath: cli.wheels + "/" + wheel)[.posixPermissions] as? Int)
+                    #expect(mode == 0o644, "\(wheel): \(String(mode, radix: 8))")
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Errors from probing interpreters and running builds. `isInputError` separates bad input
 /// (exit 2) from builds that ran and failed (exit 1).
@@ -78,7 +82,7 @@ public struct BuildFailure: Equatable, Sendable, CustomStringConvertible {
     /// Whether the file system holding `path` has less than 1 MiB left for us.
     static func nearlyFull(_ path: String) -> Bool {
         var info = statvfs()
-        guard statvfs(path, &info) == 0 || statvfs((path as NSString).deletingLastPathComponent, &info) == 0 else { return false }
+        guard statvfs(path, &info) == 0 else { return false }  // the log, made before the step ran
         return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 1 << 20
     }
 }

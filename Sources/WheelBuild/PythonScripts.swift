@@ -154,7 +154,19 @@ def satisfied(requirements):
             return False
     return True
 
+def die_with_parent():
+    # wheelcache may be killed outright (SIGKILL, the OOM killer); the build must not go on
+    # as an orphan in a staging folder the next run clears. Linux only; best effort.
+    try:
+        import ctypes, signal
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except Exception:
+        return
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
 def main():
+    die_with_parent()
     control = sys.argv[1]
     with open(os.path.join(control, "input.json")) as f:
         request = json.load(f)

@@ -191,6 +191,9 @@ public struct BuildPipeline: Sendable {
         }
         runLock?.unlock()
         if let store {
+            // Misses clear dead processes' staging folders before they build; a run of hits
+            // clears them here, once its results are out (one read of an empty folder).
+            store.clearStaleStaging()
             store.record(counters.value)
             let stored = counters.value.builds + counters.value.downloads + counters.value.remoteHits
             if let maxSize = request.maxSize, stored > 0 { prune(store, to: maxSize) }

@@ -155,35 +155,55 @@ public struct CacheStore: Sendable {
     }
 
     /// A fresh staging folder under `tmp/`, locked by this process while it lives so that
-    /// `clearStaleStaging` can tell it from the litter of a killed process.
+    /// `clearStaleStaging` can tell it from the litter of a killed process. The lock comes
+    /// first, taken under a name clearStaleStaging leaves alone for a minute and then renamed,
+    /// and the folder after it: a folder is never without a held lock, and a process killed
+    /// in between leaves at most an empty `.lock.new` file.
     public func makeStaging() throws(StoreError) -> StagingDirectory {
         try prepare()
-        try makeDirectories(path(.tmp))
-        var template = Array((path(.tmp) + "/stage-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw .io(path: path(.tmp), operation: "create a folder in", errno: errno) }
-        let folder = String(cString: made)
-        // Locked under a name clearStaleStaging ignores, then renamed: a lock file it can see
-        // is always already held, so it never takes a live folder for litter.
-        let lock = try FileLock(path: folder + ".lock.new", mode: .exclusive)
-        guard rename(folder + ".lock.new", folder + ".lock") == 0 else {
-            throw .io(path: folder + ".lock", operation: "create", errno: errno)
+        let tmp = path(.tmp)
+        try makeDirectories(tmp)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        for _ in 0..<100 {
+            let folder = tmp + "/stage-" + String((0..<8).map { _ in letters.randomElement()! })
+            let fresh = open(folder + ".lock.new", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            if fresh < 0 && errno == EEXIST { continue }
+            guard fresh >= 0 else { throw .io(path: tmp, operation: "create a folder in", errno: errno) }
+            close(fresh)
+            let lock = try FileLock(path: folder + ".lock.new", mode: .exclusive)
+            guard rename(folder + ".lock.new", folder + ".lock") == 0 else {
+                throw .io(path: folder + ".lock", operation: "create", errno: errno)
+            }
+            guard mkdir(folder, 0o700) == 0 else {
+                let code = errno
+                unlink(folder + ".lock")
+                if code == EEXIST { continue }
+                throw .io(path: tmp, operation: "create a folder in", errno: code)
+            }
+            return StagingDirectory(path: folder, lock: lock)
         }
-        return StagingDirectory(path: folder, lock: lock)
+        throw .io(path: tmp, operation: "create a folder in", errno: EEXIST)
     }
 
-    /// Removes staging folders whose owners are gone (their lock files are free).
+    /// Removes staging folders whose owners are gone (their lock files are free), and the
+    /// empty `.lock.new` files of processes killed while making one, once a minute old
+    /// (younger, it may be a live process's lock about to be taken).
     public func clearStaleStaging() {
         let tmp = path(.tmp)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp) else { return }
-        for name in names where name.hasSuffix(".lock") {
-            let lockPath = tmp + "/" + name
-            guard let lock = FileLock.tryExclusive(path: lockPath) else { continue }
-            try? FileManager.default.removeItem(atPath: String(lockPath.dropLast(5)))
-            unlink(lockPath)
-            lock.unlock()
+        for item in FileTree.items(tmp) where item.kind == .file {
+            let lockPath = tmp + "/" + item.name
+            if item.name.hasSuffix(".lock") {
+                guard let lock = FileLock.tryExclusive(path: lockPath) else { continue }
+                FileTree.remove(String(lockPath.dropLast(".lock".count)))
+                unlink(lockPath)
+                lock.unlock()
+            } else if item.name.hasSuffix(".lock.new"), item.modified.timeIntervalSinceNow < -60,
+                      let lock = FileLock.tryExclusive(path: lockPath) {
+                unlink(lockPath)
+                lock.unlock()
+            }
         }
     }
-
     /// Hard-links (or, across file systems, copies) a wheel into `directory` under its own
     /// name. The file appears by rename, so the folder never holds a partial wheel.
     public static func deliver(_ wheel: String, to directory: String) throws(StoreError) -> String {

@@ -209,4 +209,21 @@ struct CacheStoreTests {
         live.remove()
         #expect(box.stagingLeft == [])
     }
+
+    @Test("a lock file left by a process killed before it took it is cleared once a minute old, and a lone free lock at once")
+    func killedWhileMakingStaging() throws {
+        let box = StoreSandbox()
+        let tmp = box.store.path(.tmp)
+        _ = try box.store.makeStaging()  // makes tmp/, then is released
+        for name in ["stage-young.lock.new", "stage-old.lock.new", "stage-lone.lock"] {
+            #expect(FileManager.default.createFile(atPath: tmp + "/" + name, contents: nil))
+        }
+        let old = Date().addingTimeInterval(-120)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: tmp + "/stage-old.lock.new")
+
+        box.store.clearStaleStaging()
+
+        // The young one may belong to a live process about to lock it.
+        #expect(box.stagingLeft == ["stage-young.lock.new"])
+    }
 }

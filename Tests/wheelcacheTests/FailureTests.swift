@@ -180,3 +180,34 @@ struct FileModeTests {
         }
     }
 }
+
+@Suite("wheelcache killed outright")
+struct KilledTests {
+    @Test("when wheelcache is killed with SIGKILL mid-build, its backend dies with it, and the next run clears the staging folder and builds")
+    func backendDiesWithWheelcache() throws {
+        let cli = CLI()
+        let counter = cli.scratch.path + "/count"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "--cache-dir", cli.cache, "-w", cli.wheels]
+        process.environment = TestFixtures.hermeticEnvironment(["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:30"])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The counter line ("fakepkg 1.0 PID") appears when build_wheel starts.
+        let deadline = Date().addingTimeInterval(60)
+        while cli.counted(counter).isEmpty && Date() < deadline { usleep(20_000) }
+        let line = try #require(cli.counted(counter).first)
+        let backend = try #require(Int32(line.split(separator: " ").last ?? ""))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let gone = Date().addingTimeInterval(5)
+        while kill(backend, 0) == 0 && Date() < gone { usleep(20_000) }
+        #expect(kill(backend, 0) != 0, "the backend (pid \(backend)) outlived wheelcache")
+
+        let (again, results) = try cli.build([TestFixtures.sdist("fakepkg-1.0.tar.gz")])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(results.first?["status"] as? String == "built")
+        #expect(cli.scratch.files("cache/tmp") == [])
+    }
+}

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WheelModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,11 +62,11 @@ public enum FileTree {
     /// what was removed. Missing paths are no error.
     @discardableResult
     public static func remove(_ path: String) -> Usage {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(path)
         let dirfd = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else { return Usage() }
         defer { close(dirfd) }
-        return remove(at: dirfd, (path as NSString).lastPathComponent)
+        return remove(at: dirfd, PathText.lastComponent(path))
     }
 
     // MARK: - descriptor-relative helpers

@@ -27,10 +27,12 @@ let package = Package(
                 "WheelModel", "CArchive", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // glibc's posix_spawn extensions for the process runner (WheelStore's ChildProcess).
+        .target(name: "CSpawn", path: "Sources/CSpawn"),
         .target(
             name: "WheelStore",
             dependencies: [
-                "WheelModel", "WheelArchive",
+                "WheelModel", "WheelArchive", "CSpawn",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive", "WheelStore"]),

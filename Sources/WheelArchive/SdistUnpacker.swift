@@ -1,5 +1,11 @@
 import CArchive
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import WheelModel
 
 /// Unpacks sdist archives (tar in any compression, or zip) with libarchive, refusing entries
 /// that would write outside the destination: absolute paths, `..`, links that leave the tree,
@@ -24,7 +30,7 @@ public struct SdistUnpacker: Sendable {
         if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
         _ = try walk(archive, archiveSize: archiveSize, into: nil)
         // The symlink guard inspects every component, so the destination must have none.
-        return try walk(archive, archiveSize: archiveSize, into: (destination as NSString).resolvingSymlinksInPath)
+        return try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination))
     }
 
     /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
@@ -158,17 +164,14 @@ public struct SdistUnpacker: Sendable {
     }
 
     static func startsLikeZip(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 4)).map { [UInt8]($0) } == Array("PK\u{03}\u{04}".utf8)
+        FileReader(path: path)?.read(at: 0, count: 4) == Array("PK\u{03}\u{04}".utf8)
     }
 
     /// Whether the file starts like gzip, bzip2, xz, zstd, zip or tar data: if so, a read
     /// failure means damage rather than a file of another kind.
     static func hasKnownMagic(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: 512)) ?? Data())
+        guard let handle = FileReader(path: path) else { return false }
+        let head = handle.read(at: 0, count: 512) ?? []
         let prefixes: [[UInt8]] = [[0x1f, 0x8b], Array("BZh".utf8), [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
                                    [0x28, 0xb5, 0x2f, 0xfd], Array("PK\u{03}\u{04}".utf8)]
         if prefixes.contains(where: { head.starts(with: $0) }) { return true }

@@ -1,7 +1,7 @@
 import CArchive
 import CZlib
 import Crypto
-import Foundation
+import FoundationEssentials
 import WheelModel
 
 /// A wheel that passed validation, with what was learned reading it.
@@ -49,7 +49,7 @@ public struct WheelValidator: Sendable {
     }
 
     private func check(_ path: String) throws(WheelProblem) -> ValidatedWheel {
-        let baseName = (path as NSString).lastPathComponent
+        let baseName = PathText.lastComponent(path)
         let fileName: WheelFileName
         do { fileName = try WheelFileName(baseName) } catch { throw .badFileName(baseName) }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WheelModel
 
 /// The central directory of a zip file, read directly, and checked against each local header.
 ///
@@ -24,18 +25,13 @@ struct ZipDirectory {
     /// Reads the directory of the zip at `path`, refusing more than `maxEntries` members
     /// before reading any of them.
     init(path: String, maxEntries: Int) throws(WheelProblem) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable("cannot open the file") }
-        defer { try? handle.close() }
-        let size: UInt64
-        do { size = try handle.seekToEnd() } catch { throw .unreadable("cannot read the file") }
+        guard let handle = FileReader(path: path) else { throw .unreadable("cannot open the file") }
+        guard let size = handle.size() else { throw .unreadable("cannot read the file") }
         func read(_ offset: UInt64, _ count: Int) throws(WheelProblem) -> [UInt8] {
             guard offset + UInt64(count) <= size else { throw .unreadable("a record points past the end of the file") }
-            do {
-                try handle.seek(toOffset: offset)
-                let data = try handle.read(upToCount: count) ?? Data()
-                guard data.count == count else { throw WheelProblem.unreadable("short read") }
-                return [UInt8](data)
-            } catch { throw .unreadable("cannot read the file") }
+            guard let bytes = handle.read(at: offset, count: count) else { throw .unreadable("cannot read the file") }
+            guard bytes.count == count else { throw .unreadable("short read") }
+            return bytes
         }
         // The end-of-central-directory record sits in the last 22 + 65535 bytes.
         let tailLength = Int(min(size, 22 + 65535))

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
 import WheelStore
 
@@ -27,7 +32,7 @@ public struct BuildEnvironments: Sendable {
 
     /// The key of the environment for `requirements`.
     public static func key(interpreter: Interpreter, requirements: [String], index: IndexOptions) -> String {
-        let normalized = Set(requirements.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }).sorted()
+        let normalized = Set(requirements.map { $0.trimmingSpaces() }.filter { !$0.isEmpty }).sorted()
         let inputs = CanonicalJSON.object([
             "schema": .int(schema),
             "interpreter": .string(interpreter.executable),
@@ -71,7 +76,7 @@ public struct BuildEnvironments: Sendable {
                 "index": .array(creator.index.pipArguments.map { URLRedaction.redact($0) }.map(CanonicalJSON.string)),
                 "installer": .string(creator.installer.name),
                 "installed": .array(installed.map(CanonicalJSON.string)),
-                "created": .string(ISO8601DateFormatter().string(from: started)),
+                "created": .string(started.formatted(.iso8601)),
                 "milliseconds": .int(Int(Date().timeIntervalSince(started) * 1000)),
             ])
             let partial = manifest + ".new"

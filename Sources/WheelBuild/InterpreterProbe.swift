@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelModel
 #if canImport(Glibc)
 import Glibc
@@ -103,15 +103,15 @@ public struct InterpreterProbe: Sendable {
     }
 
     private func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        var isDir = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir
     }
 
     /// The file identity of an interpreter: device, inode, size and modification time of the
     /// file the path resolves to. A script (such as a pyenv shim) chooses its Python from
     /// the environment and version files, so those join its identity.
     func identity(of path: String) -> String {
-        let real = (path as NSString).resolvingSymlinksInPath
+        let real = PathText.resolvingSymlinks(path)
         var parts = [real, statSignature(real)]
         if isScript(real) {
             parts.append("PYENV_VERSION=\(environment["PYENV_VERSION"] ?? "")")
@@ -122,7 +122,7 @@ public struct InterpreterProbe: Sendable {
                 let file = dir + "/.python-version"
                 if access(file, F_OK) == 0 { parts.append(file + statSignature(file)); break }
                 if dir == "/" || dir.isEmpty { break }
-                dir = (dir as NSString).deletingLastPathComponent
+                dir = PathText.parent(dir)
             }
         }
         return parts.joined(separator: "|")
@@ -135,14 +135,12 @@ public struct InterpreterProbe: Sendable {
     }
 
     private func isScript(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 2)) ?? Data()
-        return head == Data("#!".utf8)
+        guard let handle = FileReader(path: path) else { return false }
+        return handle.read(at: 0, count: 2) == Array("#!".utf8)
     }
 
     private func probe(_ path: String) throws(BuildError) -> Interpreter {
-        let work = NSTemporaryDirectory() + "wheelcache-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let work = PathText.temporaryDirectory() + "wheelcache-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do { try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true) } catch {
             throw .io(path: work, reason: "cannot create a temporary folder")
         }

@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
+import WheelStore
 
 /// Runs a child process with an explicit environment and working folder, its output appended
 /// to a log file (never to our own stdout, which carries results).
@@ -7,27 +13,24 @@ enum ProcessRunner {
     /// Returns the exit status; a signal death is reported as 128 + the signal number.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String],
                     directory: String? = nil, log: String?) throws(BuildError) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        var handle: FileHandle?
+        // The log is created if missing and written from its end; an unopenable log means /dev/null.
+        var handle: Int32?
         if let log {
-            if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-            handle = FileHandle(forWritingAtPath: log)
-            _ = try? handle?.seekToEnd()
+            let fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC, 0o666)
+            if fd >= 0 {
+                lseek(fd, 0, SEEK_END)
+                handle = fd
+            }
         }
-        process.standardOutput = handle ?? FileHandle.nullDevice
-        process.standardError = handle ?? FileHandle.nullDevice
-        defer { try? handle?.close() }
-        do { try process.run() } catch {
-            throw .io(path: executable, reason: "cannot start it (\(error.localizedDescription))")
+        defer { if let handle { close(handle) } }
+        let ended: ChildProcess.Termination
+        do {
+            ended = try ChildProcess.run(executable, arguments, environment: environment, directory: directory,
+                                         output: handle, error: handle)
+        } catch {
+            throw .io(path: executable, reason: "cannot start it (\(error.description))")
         }
-        process.waitUntilExit()
-        if process.terminationReason == .uncaughtSignal { return 128 + process.terminationStatus }
-        return process.terminationStatus
+        return ended.signaled ? 128 + ended.status : ended.status
     }
 
     /// The last `count` lines of a log file.

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
 
 /// Options passed through to the installer of build requirements, as pip takes them.
@@ -155,7 +160,7 @@ public struct WheelBuilder: Sendable {
 
     /// The project name at the start of a PEP 508 requirement string.
     static func requirementName(_ requirement: String) -> String {
-        String(requirement.trimmingCharacters(in: .whitespaces).prefix {
+        String(requirement.trimmingSpaces().prefix {
             $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "."
         })
     }

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelArchive
 import WheelBuild
 import WheelFetch
@@ -20,7 +25,7 @@ extension BuildPipeline {
         case .wheel, .delivered, .unknown:
             preconditionFailure("wheels are not built")
         case .directory(let path):
-            let tree = src + "/" + (path as NSString).lastPathComponent
+            let tree = src + "/" + PathText.lastComponent(path)
             try SourceTreeCopy.copy(path, to: tree)
             return tree
         case .git(let url, let commit, let refs, _, _):
@@ -102,8 +107,8 @@ extension BuildPipeline {
         let digest = try FileDigest.sha256(built.wheel)
         let manifest = EntryManifest(
             key: key.digest, keyInputs: key.inputs, name: built.validated.name, version: built.validated.version,
-            wheel: (built.wheel as NSString).lastPathComponent, sha256: digest.hex, size: digest.size,
-            created: ISO8601DateFormatter().string(from: Date()), source: label,
+            wheel: PathText.lastComponent(built.wheel), sha256: digest.hex, size: digest.size,
+            created: Date().formatted(.iso8601), source: label,
             interpreter: "\(interpreter.executable) (\(interpreter.version))", backend: built.outcome.backend,
             buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
         let entry = try store.publish(wheel: built.wheel, manifest: manifest, extraFiles: [log])
@@ -132,12 +137,12 @@ extension BuildPipeline {
     func logName(_ prepared: Prepared) -> String {
         switch prepared {
         case .sdist(_, _, let label, _), .remoteSdist(_, _, let label, _): return URLFileName.of(label)
-        case .directory(let path): return (path as NSString).lastPathComponent
+        case .directory(let path): return PathText.lastComponent(path)
         case .wheel(let wheel): return wheel.filename
         case .delivered, .unknown: return "source"
         case .git(let url, let commit, _, _, _):
-            let repository = (url.cleanRemote as NSString).lastPathComponent
-            return "\(repository)-\(commit.prefix(12))".replacingOccurrences(of: ":", with: "_")
+            let repository = PathText.lastComponent(url.cleanRemote)
+            return "\(repository)-\(commit.prefix(12))".replacing(":", with: "_")
         }
     }
 
@@ -174,7 +179,7 @@ extension BuildPipeline {
         do { validated = try WheelValidator().validate(outcome.wheel) } catch {
             guard case .invalidWheel(_, let problem) = error else { throw error }
             // Its path is inside staging, gone when this error is read: name the file instead.
-            let name = (outcome.wheel as NSString).lastPathComponent
+            let name = PathText.lastComponent(outcome.wheel)
             throw ArchiveError.invalidWheel(path: "\(name) (made by the build backend)", problem: problem)
         }
         return (outcome.wheel, validated, outcome)
@@ -194,7 +199,7 @@ extension BuildPipeline {
     /// Moves a failed build's log where the user can read it after staging is cleared.
     func keepLog(_ log: String, name: String, store: CacheStore?, error: BuildError) -> BuildError {
         guard case .failed(var failure) = error, FileManager.default.fileExists(atPath: log) else { return error }
-        let folder = store?.path(.logs) ?? (NSTemporaryDirectory() + "wheelcache-logs")
+        let folder = store?.path(.logs) ?? (PathText.temporaryDirectory() + "wheelcache-logs")
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stamp = Int(Date().timeIntervalSince1970)
         let kept = folder + "/\(name)-\(stamp)-\(getpid()).log"
@@ -249,7 +254,7 @@ extension BuildPipeline {
         let manifest = EntryManifest(
             key: key.digest, keyInputs: key.inputs, name: validated.name, version: validated.version,
             wheel: wheel.filename, sha256: digest.hex, size: digest.size,
-            created: ISO8601DateFormatter().string(from: Date()), source: URLRedaction.strip(wheel.url),
+            created: Date().formatted(.iso8601), source: URLRedaction.strip(wheel.url),
             interpreter: "-", backend: "downloaded", buildRequirements: [], buildSeconds: 0)
         let entry = try store.publish(wheel: path, manifest: manifest)
         counters.bump(\.downloads)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelArchive
 import WheelBuild
 import WheelFetch
@@ -310,7 +310,7 @@ extension IndexSettings {
 enum URLFileName {
     static func of(_ url: String) -> String {
         let withoutFragment = url.components(separatedBy: "#")[0].components(separatedBy: "?")[0]
-        return (withoutFragment as NSString).lastPathComponent.removingPercentEncoding ?? (withoutFragment as NSString).lastPathComponent
+        return PathText.lastComponent(withoutFragment).percentDecoded ?? PathText.lastComponent(withoutFragment)
     }
 
     /// A name that is safe to create in a folder: no separators, no `..`, no NUL. A URL (or

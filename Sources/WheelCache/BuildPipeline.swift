@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelArchive
 import WheelBuild
 import WheelFetch
@@ -106,7 +111,7 @@ public struct BuildPipeline: Sendable {
 
     /// Statistics gathered during a run, written once at its end.
     final class Counters: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var stats = CacheStatistics(since: "")
 
         func bump(_ field: WritableKeyPath<CacheStatistics, Int>) {
@@ -283,7 +288,7 @@ public struct BuildPipeline: Sendable {
                     staging = made
                     return made.path
                 }
-                let work = NSTemporaryDirectory() + "wheelcache-work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                let work = PathText.temporaryDirectory() + "wheelcache-work-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
                 try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
                 temporary = work
                 return work

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelBuild
 import WheelFetch
 import WheelModel

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelBuild
 import WheelModel
 
@@ -41,7 +41,7 @@ struct SourceCollection: Sendable {
                 let parsed = try RequirementsFile.parse(file, environment: request.environment) { path in
                     try? String(contentsOfFile: path, encoding: .utf8)
                 }
-                collection.index.merge(parsed, folder: (file as NSString).deletingLastPathComponent)
+                collection.index.merge(parsed, folder: PathText.parent(file))
                 for line in parsed.lines {
                     do {
                         let spec = try SourceSpec.from(line)
@@ -139,7 +139,7 @@ extension SourceSpec {
                 throw PipelineError.unsupportedSource(URLRedaction.redact(url), error.description)
             }
         case .path(let path):
-            let expanded = (path as NSString).expandingTildeInPath
+            let expanded = PathText.expandingTilde(path)
             let spec = try classify(expanded)
             guard case .pin = spec else { return spec }
             throw PipelineError.missingSource(path)

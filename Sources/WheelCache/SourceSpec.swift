@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelModel
 
 /// A source named on the command line, classified before anything is read.
@@ -38,7 +38,7 @@ public enum SourceSpec: Equatable, Sendable {
             throw .unsupportedSource(argument, "'name @ …' takes a URL (https://…, file://…, git+https://…); pass a local path on its own")
         }
         let path = argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             // `name==version`, as pip wheel takes it.
             if let line = try? RequirementsFile.requirement(argument, hashes: [], location: "command line"),
@@ -47,25 +47,25 @@ public enum SourceSpec: Equatable, Sendable {
             }
             throw .missingSource(argument)
         }
-        let standardized = (path as NSString).standardizingPath
-        return isDirectory.boolValue ? .directory(path: standardized) : .sdistFile(path: standardized)
+        let standardized = PathText.standardized(path)
+        return isDirectory ? .directory(path: standardized) : .sdistFile(path: standardized)
     }
 
     /// Splits PEP 508's `name [extras] @ URL` into the name and the URL; anything else is
     /// returned whole. Extras do not change the wheel, so they are dropped.
     static func splitDirectReference(_ argument: String) throws(PipelineError) -> (String?, String) {
         guard let at = argument.firstIndex(of: "@") else { return (nil, argument) }
-        var left = argument[..<at].trimmingCharacters(in: .whitespaces)
-        let right = argument[argument.index(after: at)...].trimmingCharacters(in: .whitespaces)
+        var left = argument[..<at].trimmingSpaces()
+        let right = argument[argument.index(after: at)...].trimmingSpaces()
         if let bracket = left.firstIndex(of: "["), left.hasSuffix("]") {
-            left = left[..<bracket].trimmingCharacters(in: .whitespaces)
+            left = left[..<bracket].trimmingSpaces()
         }
         guard ProjectName.isValid(left), right.contains("://") || right.lowercased().hasPrefix("git+") else {
             return (nil, argument)
         }
         // PEP 508 puts markers after the URL, separated by white space and ';'.
         if let space = right.firstIndex(where: \.isWhitespace) {
-            let rest = right[space...].trimmingCharacters(in: .whitespaces)
+            let rest = right[space...].trimmingSpaces()
             if rest.hasPrefix(";") {
                 throw .unsupportedSource(URLRedaction.redact(argument), "environment markers ('; …') are not supported on the command line; drop them")
             }

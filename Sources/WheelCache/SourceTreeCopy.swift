@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Copies a local project into a build folder, so building never writes into the user's tree
 /// (setuptools leaves `build/` and `*.egg-info` behind otherwise).

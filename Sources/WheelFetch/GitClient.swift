@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
+import WheelStore
 
 /// Runs the `git` command line: never interactive, never reading another repository's
 /// variables, messages in English so they can be classified.
@@ -39,7 +45,7 @@ public struct GitClient: Sendable {
 
         /// git's most telling line: its last `fatal:`/`error:` line, else the last line.
         public var reason: String {
-            let lines = stderr.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            let lines = stderr.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces() }
                 .filter { !$0.isEmpty }
             let telling = lines.filter { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") }
             return URLRedaction.redact(telling.first ?? lines.last ?? "git exited with status \(status)")
@@ -48,33 +54,29 @@ public struct GitClient: Sendable {
 
     /// Runs git with `arguments`; output is captured through files (no pipe deadlocks).
     public func run(_ arguments: [String], in directory: String? = nil) throws(GitError) -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = GitClient.baseOptions + arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        process.standardInput = FileHandle.nullDevice
-        let base = NSTemporaryDirectory() + "wheelcache-git-\(getpid())-\(UUID().uuidString)"
+        let base = PathText.temporaryDirectory() + "wheelcache-git-\(getpid())-\(UUID().uuidString)"
         let outPath = base + ".out", errPath = base + ".err"
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
         }
-        guard FileManager.default.createFile(atPath: outPath, contents: nil),
-              FileManager.default.createFile(atPath: errPath, contents: nil),
-              let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
-            throw .io(path: base, reason: "cannot create a file for git's output")
+        let out = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        let err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        defer {
+            if out >= 0 { close(out) }
+            if err >= 0 { close(err) }
         }
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            throw .io(path: executable, reason: "cannot start it (\(error.localizedDescription))")
+        guard out >= 0, err >= 0 else { throw .io(path: base, reason: "cannot create a file for git's output") }
+        let ended: ChildProcess.Termination
+        do {
+            ended = try ChildProcess.run(executable, GitClient.baseOptions + arguments, environment: environment,
+                                         directory: directory, output: out, error: err)
+        } catch {
+            throw .io(path: executable, reason: "cannot start it (\(error.description))")
         }
-        process.waitUntilExit()
-        try? out.close()
-        try? err.close()
+        // As `Process.terminationStatus`: the exit status, or the number of the signal that ended it.
         return Output(
-            status: process.terminationStatus,
+            status: ended.status,
             stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
             stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
     }

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
 import WheelStore
 
@@ -44,7 +49,7 @@ public struct GitMirrors: Sendable {
             throw .unknownRevision(url: source.redacted, revision: abbreviation)
         }
         adopt(mirror, source: source, format: format)
-        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return output.stdout.trimmingSpacesAndNewlines()
     }
 
     /// Checks `commit` out into `destination` (a new folder) with its submodules, and returns
@@ -152,7 +157,7 @@ public struct GitMirrors: Sendable {
                 try FileManager.default.copyItem(atPath: mirror.path + "/shallow", toPath: gitDir + "/shallow")
             }
         } catch {
-            throw .io(path: gitDir, reason: "\(error.localizedDescription)")
+            throw .io(path: gitDir, reason: ErrorText.describe(error))
         }
         // Relative submodule URLs resolve against origin; credentials stay out of the checkout.
         _ = try client.run(["config", "remote.origin.url", source.cleanRemote], in: destination)
@@ -170,10 +175,10 @@ public struct GitMirrors: Sendable {
             return checkout
         }
         let folder = checkout + "/" + subdirectory
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         let root = URL(fileURLWithPath: checkout).resolvingSymlinksInPath().path
         let resolved = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory,
               resolved.hasPrefix(root + "/") else {
             throw .noSubdirectory(url: source.redacted, subdirectory: subdirectory)
         }

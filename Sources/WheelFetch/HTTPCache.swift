@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelModel
 import WheelStore
 #if canImport(Glibc)
@@ -77,7 +77,7 @@ public struct HTTPCache: Sendable {
                 throw .unreachable(url: URLRedaction.redact(url), reason: "no such file")
             }
             do { try FileManager.default.copyItem(atPath: path, toPath: destination) } catch {
-                throw .io(path: destination, reason: error.localizedDescription)
+                throw .io(path: destination, reason: ErrorText.describe(error))
             }
             return Fetched(path: destination, origin: .file, contentType: nil, url: url)
         }
@@ -129,7 +129,7 @@ public struct HTTPCache: Sendable {
     /// Writes an entry by staging it beside the final folder and renaming it into place, so
     /// readers see the old entry or the new one, never half of one. Best effort.
     private func store(_ meta: Meta, body: String?, at entry: String) {
-        let parent = (entry as NSString).deletingLastPathComponent
+        let parent = PathText.parent(entry)
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         let staging = entry + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { FileTree.remove(staging) }
@@ -154,7 +154,7 @@ public struct HTTPCache: Sendable {
         var maxAge: Double?
         var noCache = false, noStore = false
         for part in (header ?? "").lowercased().split(separator: ",") {
-            let item = part.trimmingCharacters(in: .whitespaces)
+            let item = part.trimmingSpaces()
             if item == "no-cache" { noCache = true }
             if item == "no-store" { noStore = true }
             if item.hasPrefix("max-age="), let value = Double(item.dropFirst(8)) { maxAge = value }

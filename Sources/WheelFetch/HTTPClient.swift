@@ -1,5 +1,10 @@
 import CCurl
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
 
 /// Blocking HTTP requests through libcurl, loaded on first use (`CCurl`): bounded connect and
@@ -33,7 +38,7 @@ public final class HTTPClient: @unchecked Sendable {
             if !(200...299).contains(response.status) { try? FileManager.default.removeItem(atPath: destination) }
             if (500...599).contains(response.status) && attempt < retries {
                 attempt += 1
-                Thread.sleep(forTimeInterval: 0.2 * Double(1 << attempt))
+                usleep(UInt32(200_000 * (1 << attempt)))
                 continue
             }
             return response
@@ -50,7 +55,7 @@ public final class HTTPClient: @unchecked Sendable {
         var userpwd: String?
         if let user = components.percentEncodedUser {
             let password = components.percentEncodedPassword ?? ""
-            userpwd = "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
+            userpwd = "\(user.percentDecoded ?? user):\(password.percentDecoded ?? password)"
             components.user = nil
             components.password = nil
         }
@@ -92,7 +97,7 @@ public final class HTTPClient: @unchecked Sendable {
         var fields: [String: String] = [:]
         for line in String(cString: response.headers).split(whereSeparator: \.isNewline).dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingSpaces()
         }
         return Response(status: Int(response.status), headers: fields, url: String(cString: response.effective_url))
     }

@@ -1,5 +1,10 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
 import WheelStore
 
@@ -146,7 +151,7 @@ public struct RemoteCache: Sendable {
             }
             if (500...599).contains(response.status) && attempt < 2 {
                 attempt += 1
-                Thread.sleep(forTimeInterval: 0.25 * Double(1 << attempt))
+                usleep(UInt32(250_000 * (1 << attempt)))
                 continue
             }
             return response

@@ -1,6 +1,11 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import WheelModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// AWS credentials, from the standard environment variables or the shared credentials file.
 public struct AWSCredentials: Sendable, Equatable {
@@ -20,21 +25,21 @@ public struct AWSCredentials: Sendable, Equatable {
         if let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !key.isEmpty {
             return AWSCredentials(accessKey: key, secretKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
         }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? (PathText.homeDirectory() ?? "")
         let file = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         let profile = environment["AWS_PROFILE"] ?? "default"
         var section: String?
         var values: [String: String] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if line.hasPrefix("#") || line.hasPrefix(";") || line.isEmpty { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
-                section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                section = String(line.dropFirst().dropLast()).trimmingSpaces()
                 continue
             }
             guard section == profile, let eq = line.firstIndex(of: "=") else { continue }
-            values[line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            values[line[..<eq].trimmingSpaces().lowercased()] = line[line.index(after: eq)...].trimmingSpaces()
         }
         guard let key = values["aws_access_key_id"], let secret = values["aws_secret_access_key"] else { return nil }
         return AWSCredentials(accessKey: key, secretKey: secret, sessionToken: values["aws_session_token"])
@@ -50,11 +55,7 @@ public enum SigV4 {
     /// headers (they are signed too).
     public static func sign(method: String, url: String, headers: [String: String], payloadHash: String,
                             region: String, service: String = "s3", credentials: AWSCredentials, date: Date) -> [String: String] {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let amzDate = formatter.string(from: date)
+        let amzDate = SigV4.amzDate(date)
         let day = String(amzDate.prefix(8))
         let components = URLComponents(string: url)
         let host = (components?.host ?? "") + (components?.port.map { ":\($0)" } ?? "")
@@ -74,8 +75,8 @@ public enum SigV4 {
         var pairs: [(String, String)] = []
         for pair in (components?.percentEncodedQuery ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let key = encode(parts[0].removingPercentEncoding ?? parts[0])
-            let value: String = parts.count > 1 ? encode(parts[1].removingPercentEncoding ?? parts[1]) : ""
+            let key = encode(parts[0].percentDecoded ?? parts[0])
+            let value: String = parts.count > 1 ? encode(parts[1].percentDecoded ?? parts[1]) : ""
             pairs.append((key, value))
         }
         pairs.sort { (a: (String, String), b: (String, String)) -> Bool in a.0 == b.0 ? a.1 < b.1 : a.0 < b.0 }
@@ -99,13 +100,28 @@ public enum SigV4 {
         return out
     }
 
+    private static func hexDigit(_ value: UInt8) -> String {
+        String(UnicodeScalar(value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10))
+    }
+
+    /// `yyyyMMdd'T'HHmmss'Z'` in UTC, whole seconds (as DateFormatter gave it).
+    static func amzDate(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let year = String(parts.tm_year + 1900)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + two(parts.tm_mon + 1) + two(parts.tm_mday)
+            + "T" + two(parts.tm_hour) + two(parts.tm_min) + two(parts.tm_sec) + "Z"
+    }
+
     /// The payload hash of an empty body.
     public static let emptyPayload = SHA256.hash(data: Data()).hexString
 
     /// S3 paths are signed as sent: each segment percent-encoded once (RFC 3986 unreserved kept).
     static func canonicalPath(_ percentEncoded: String) -> String {
         percentEncoded.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            encode(String(segment).removingPercentEncoding ?? String(segment))
+            encode(String(segment).percentDecoded ?? String(segment))
         }.joined(separator: "/")
     }
 
@@ -118,13 +134,13 @@ public enum SigV4 {
                  UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(Character(UnicodeScalar(byte)))
             default:
-                out += String(format: "%%%02X", byte)
+                out += "%" + hexDigit(byte >> 4) + hexDigit(byte & 0x0f)
             }
         }
         return out
     }
 
     static func normalizeSpaces(_ value: String) -> String {
-        value.trimmingCharacters(in: .whitespaces).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        value.trimmingSpaces().split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelModel
 
 /// A file a package index offers for a project.
@@ -82,16 +82,16 @@ public struct SimpleIndex: Sendable {
     }
 
     static func parseJSON(_ data: Data, pageURL: String) throws(FetchError) -> [IndexFile] {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let files = object["files"] as? [[String: Any]] else {
+        guard let object = JSONValue.parse(data), object.object != nil, let files = object["files"]?.array,
+              files.allSatisfy({ $0.object != nil }) else {
             throw .unreachable(url: URLRedaction.redact(pageURL), reason: "the index page is not PEP 691 JSON")
         }
         return files.compactMap { file in
-            guard let name = file["filename"] as? String, let url = file["url"] as? String else { return nil }
-            let yanked = (file["yanked"] as? Bool) ?? (file["yanked"] is String)
+            guard let name = file["filename"]?.string, let url = file["url"]?.string else { return nil }
+            let yanked = file["yanked"]?.bool ?? (file["yanked"]?.string != nil)
             return IndexFile(filename: name, url: resolve(url, against: pageURL),
-                             sha256: (file["hashes"] as? [String: String])?["sha256"]?.lowercased(),
-                             requiresPython: file["requires-python"] as? String, yanked: yanked)
+                             sha256: file["hashes"]?.stringObject?["sha256"]?.lowercased(),
+                             requiresPython: file["requires-python"]?.string, yanked: yanked)
         }
     }
 
@@ -99,11 +99,11 @@ public struct SimpleIndex: Sendable {
     static func parseHTML(_ text: String, pageURL: String) -> [IndexFile] {
         var files: [IndexFile] = []
         var rest = Substring(text)
-        while let open = rest.range(of: "<a ", options: .caseInsensitive) {
+        while let open = rest.firstRange(ofCaseInsensitive: "<a ") {
             guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">"),
-                  let close = rest[tagEnd...].range(of: "</a>", options: .caseInsensitive) else { break }
+                  let close = rest[tagEnd...].firstRange(ofCaseInsensitive: "</a>") else { break }
             let attributes = String(rest[open.upperBound..<tagEnd])
-            let label = decodeEntities(String(rest[rest.index(after: tagEnd)..<close.lowerBound])).trimmingCharacters(in: .whitespaces)
+            let label = decodeEntities(String(rest[rest.index(after: tagEnd)..<close.lowerBound])).trimmingSpaces()
             rest = rest[close.upperBound...]
             guard let href = attribute("href", in: attributes).map(decodeEntities) else { continue }
             var url = href
@@ -113,7 +113,7 @@ public struct SimpleIndex: Sendable {
                 let fragment = href[href.index(after: hash)...]
                 if fragment.hasPrefix("sha256=") { sha256 = String(fragment.dropFirst(7)).lowercased() }
             }
-            let filename = label.isEmpty ? (url as NSString).lastPathComponent : label
+            let filename = label.isEmpty ? PathText.lastComponent(url) : label
             files.append(IndexFile(filename: filename, url: resolve(url, against: pageURL), sha256: sha256,
                                    requiresPython: attribute("data-requires-python", in: attributes).map(decodeEntities),
                                    yanked: attribute("data-yanked", in: attributes) != nil))
@@ -122,9 +122,9 @@ public struct SimpleIndex: Sendable {
     }
 
     static func attribute(_ name: String, in attributes: String) -> String? {
-        guard let start = attributes.range(of: name + "=", options: .caseInsensitive) else {
+        guard let start = attributes.firstRange(ofCaseInsensitive: name + "=") else {
             // A bare attribute (`data-yanked`) has no value.
-            return attributes.range(of: " " + name, options: .caseInsensitive) != nil || attributes.hasPrefix(name) ? "" : nil
+            return attributes.firstRange(ofCaseInsensitive: " " + name) != nil || attributes.hasPrefix(name) ? "" : nil
         }
         let after = attributes[start.upperBound...]
         guard let quote = after.first else { return nil }
@@ -137,9 +137,9 @@ public struct SimpleIndex: Sendable {
     }
 
     static func decodeEntities(_ text: String) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#x27;", with: "'")
-            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+        text.replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+            .replacing("&quot;", with: "\"").replacing("&#x27;", with: "'")
+            .replacing("&#39;", with: "'").replacing("&amp;", with: "&")
     }
 
     static func resolve(_ href: String, against page: String) -> String {

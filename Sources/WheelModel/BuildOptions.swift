@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Build options that change a build's output, and so are part of the cache key.
 public struct BuildOptions: Equatable, Sendable {
@@ -43,7 +43,7 @@ public struct PackageSelector: Equatable, Sendable {
     /// Applies each `--no-binary` value in order (each may hold comma-separated items).
     public init(arguments: [String]) throws(ModelError) {
         for argument in arguments {
-            for item in argument.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            for item in argument.split(separator: ",").map({ $0.trimmingSpaces() }) {
                 switch item {
                 case ":all:": all = true; names = []
                 case ":none:": all = false; names = []

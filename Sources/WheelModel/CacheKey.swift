@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// Where a source's bytes come from, as far as the key is concerned. Never a path or a URL:
 /// the same sdist from a mirror or under another file name has the same identity.

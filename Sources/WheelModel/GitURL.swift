@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A git source in pip's VCS URL form: `git+SCHEME://HOST/PATH[@REV][#subdirectory=DIR&egg=NAME]`,
 /// with SCHEME one of https, http, ssh, git, file.
@@ -25,7 +25,7 @@ public struct GitURL: Equatable, Sendable, CustomStringConvertible {
             fragment = String(rest[rest.index(after: hash)...])
             rest = String(rest[..<hash])
         }
-        guard let schemeEnd = rest.range(of: "://") else {
+        guard let schemeEnd = rest.firstRange(of: "://") else {
             throw bad("expected git+SCHEME://HOST/PATH; an scp-style address (git+git@host:path) is not supported, write git+ssh://git@host/path")
         }
         let scheme = rest[..<schemeEnd.lowerBound].lowercased()
@@ -50,7 +50,7 @@ public struct GitURL: Equatable, Sendable, CustomStringConvertible {
         var egg: String?
         for pair in (fragment ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            let value = parts.count == 2 ? (parts[1].removingPercentEncoding ?? parts[1]) : ""
+            let value = parts.count == 2 ? (parts[1].percentDecoded ?? parts[1]) : ""
             switch parts[0] {
             case "subdirectory": subdirectory = try GitURL.normalizeSubdirectory(value, text)
             case "egg":
@@ -131,7 +131,7 @@ public enum URLRedaction {
     private static func rewriteUserInfo(in text: String, _ replace: (String, String) -> String?) -> String {
         var out = ""
         var rest = Substring(text)
-        while let marker = rest.range(of: "://") {
+        while let marker = rest.firstRange(of: "://") {
             let before = rest[..<marker.lowerBound]
             out += before + "://"
             let scheme = String(before.reversed().prefix { $0.isLetter || $0.isNumber || "+-.".contains($0) }.reversed()).lowercased()

@@ -164,10 +164,10 @@ public enum VersionSpecifier {
     public static func satisfies(_ version: Version, _ set: String) -> Bool? {
         var unknown = false
         for clause in set.split(separator: ",") {
-            let text = clause.trimmingCharacters(in: .whitespaces)
+            let text = clause.trimmingSpaces()
             guard !text.isEmpty else { continue }
             let op = String(text.prefix { "<>=!~".contains($0) })
-            let operand = text.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+            let operand = text.dropFirst(op.count).trimmingSpaces()
             guard !op.isEmpty, let result = matches(version, op, operand) else { unknown = true; continue }
             if !result { return false }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Python project name, kept as written and in its PEP 503 normalized form.
 public struct ProjectName: Hashable, Sendable, CustomStringConvertible {
@@ -15,7 +15,7 @@ public struct ProjectName: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The form used in wheel and dist-info names: normalized, with `-` as `_` (PEP 427, PEP 491).
-    public var wheelComponent: String { normalized.replacingOccurrences(of: "-", with: "_") }
+    public var wheelComponent: String { normalized.replacing("-", with: "_") }
 
     public var description: String { raw }
 

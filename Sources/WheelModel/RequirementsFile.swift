@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One requirement from a requirements file, with where it came from.
 public struct RequirementLine: Equatable, Sendable {
@@ -56,10 +56,10 @@ public struct RequirementsFile: Sendable {
         guard let text = read(path) else {
             throw .requirements(location: from ?? path, "cannot read the requirements file \(path)")
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.parent(path)
         for (number, raw) in RequirementsFile.logicalLines(text) {
             let location = "\(path):\(number)"
-            var line = RequirementsFile.stripComment(raw).trimmingCharacters(in: .whitespaces)
+            var line = RequirementsFile.stripComment(raw).trimmingSpaces()
             if line.isEmpty { continue }
             line = RequirementsFile.expand(line, environment)
             let tokens = RequirementsFile.split(line)
@@ -145,11 +145,11 @@ public struct RequirementsFile: Sendable {
         var marker: Marker?
         // `; marker`: after a URL PEP 508 wants white space before ';'; after a pin it may be tight.
         if let semicolon = RequirementsFile.markerSeparator(in: body) {
-            let markerText = String(body[body.index(after: semicolon)...]).trimmingCharacters(in: .whitespaces)
+            let markerText = String(body[body.index(after: semicolon)...]).trimmingSpaces()
             do { marker = try Marker(markerText) } catch {
                 throw .requirements(location: location, error.description)
             }
-            body = String(body[..<semicolon]).trimmingCharacters(in: .whitespaces)
+            body = String(body[..<semicolon]).trimmingSpaces()
         }
         let shown = URLRedaction.redact(body)
         func line(_ kind: RequirementLine.Kind) -> RequirementLine {
@@ -165,9 +165,9 @@ public struct RequirementsFile: Sendable {
         }
         // `name [extras] @ URL`
         if let at = body.firstIndex(of: "@") {
-            var name = body[..<at].trimmingCharacters(in: .whitespaces)
-            let url = body[body.index(after: at)...].trimmingCharacters(in: .whitespaces)
-            if let bracket = name.firstIndex(of: "[") { name = name[..<bracket].trimmingCharacters(in: .whitespaces) }
+            var name = body[..<at].trimmingSpaces()
+            let url = body[body.index(after: at)...].trimmingSpaces()
+            if let bracket = name.firstIndex(of: "[") { name = name[..<bracket].trimmingSpaces() }
             if ProjectName.isValid(name), url.contains("://") {
                 if url.lowercased().hasPrefix("git+") { return line(.vcs(url, name: name)) }
                 return line(.url(url, name: name))
@@ -183,16 +183,16 @@ public struct RequirementsFile: Sendable {
         guard ProjectName.isValid(name) else {
             throw .requirements(location: location, "'\(shown)' is not a requirement wheelcache understands (a pinned name==version, a URL, a git URL or a path)")
         }
-        var rest = body[nameEnd...].trimmingCharacters(in: .whitespaces)
+        var rest = body[nameEnd...].trimmingSpaces()
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else { throw .requirements(location: location, "'\(shown)': an extras list is not closed") }
-            rest = rest[rest.index(after: close)...].trimmingCharacters(in: .whitespaces)
+            rest = rest[rest.index(after: close)...].trimmingSpaces()
         }
         if let first = rest.first, !"<>=!~".contains(first) {
             throw .requirements(location: location, "'\(shown)' is not a requirement wheelcache understands (a pinned name==version, a URL, a git URL or a path)")
         }
         for op in ["===", "=="] where rest.hasPrefix(op) {
-            let version = rest.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+            let version = rest.dropFirst(op.count).trimmingSpaces()
             guard !version.isEmpty, !version.contains(","), !version.hasSuffix(".*"), !version.contains(" "),
                   op == "===" || Version(version) != nil else { break }
             return line(.pin(name: name, version: version))
@@ -218,7 +218,7 @@ public struct RequirementsFile: Sendable {
         var first = 0
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = String(line)
-            let isComment = line.trimmingCharacters(in: .whitespaces).hasPrefix("#")
+            let isComment = line.trimmingSpaces().hasPrefix("#")
             if line.hasSuffix("\\") && !isComment {
                 if pending.isEmpty { first = index + 1 }
                 var stripped = line
@@ -252,7 +252,7 @@ public struct RequirementsFile: Sendable {
     static func expand(_ line: String, _ environment: [String: String]) -> String {
         var out = ""
         var rest = Substring(line)
-        while let start = rest.range(of: "${") {
+        while let start = rest.firstRange(of: "${") {
             out += rest[..<start.lowerBound]
             let after = rest[start.upperBound...]
             guard let end = after.firstIndex(of: "}") else { out += rest[start.lowerBound...]; return out }

@@ -16,7 +16,7 @@ public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var description: String { normalized }
 
     public init?(_ text: String) {
-        var s = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
+        var s = Substring(text.trimmingSpaces().lowercased())
         if s.hasPrefix("v") { s = s.dropFirst() }
         var local: [String] = []
         if let plus = s.firstIndex(of: "+") {

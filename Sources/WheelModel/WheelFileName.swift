@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A parsed wheel file name: `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl` (PEP 427).
 public struct WheelFileName: Hashable, Sendable, CustomStringConvertible {
@@ -55,8 +55,8 @@ public enum VersionText {
     /// A light canonical form for equality: trimmed, lowercase, without a leading `v`,
     /// with `-` escaped to `_` as wheel file names do.
     public static func canonical(_ version: String) -> String {
-        var text = version.trimmingCharacters(in: .whitespaces).lowercased()
+        var text = version.trimmingSpaces().lowercased()
         if text.hasPrefix("v") { text.removeFirst() }
-        return text.replacingOccurrences(of: "-", with: "_")
+        return text.replacing("-", with: "_")
     }
 }

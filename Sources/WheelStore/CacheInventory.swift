@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelModel
 
 /// One entry of the wheels bucket as the management commands see it: found by walking the
@@ -95,7 +100,7 @@ public struct EntryPattern: Sendable {
     public init(_ text: String) {
         let lower = text.lowercased()
         // `my_pkg` and `my.pkg` name the project `my-pkg`; versions keep their dots.
-        var variants = [lower, lower.replacingOccurrences(of: "_", with: "-")]
+        var variants = [lower, lower.replacing("_", with: "-")]
         if let dash = lower.firstIndex(of: "-") {
             variants.append(ProjectName.normalize(String(lower[..<dash])) + lower[dash...])
         } else {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WheelModel
 
 /// Where the cache lives: `--cache-dir`, else `WHEELCACHE_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/wheelcache`, else `~/.cache/wheelcache`.
@@ -7,7 +8,7 @@ public enum CacheLocation {
         if let explicit, !explicit.isEmpty { return absolute(explicit) }
         if let fromEnv = environment["WHEELCACHE_CACHE_DIR"], !fromEnv.isEmpty { return absolute(fromEnv) }
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/wheelcache" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (PathText.homeDirectory() ?? "")
         return home + "/.cache/wheelcache"
     }
 
@@ -20,9 +21,9 @@ public enum CacheLocation {
 
     /// An absolute, `~`-expanded form of a user-given path.
     public static func absolute(_ path: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return (expanded as NSString).standardizingPath }
+        let expanded = PathText.expandingTilde(path)
+        if expanded.hasPrefix("/") { return PathText.standardized(expanded) }
         let cwd = FileManager.default.currentDirectoryPath
-        return ((cwd as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+        return PathText.standardized(PathText.appending(cwd, expanded))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelArchive
 import WheelModel
 #if canImport(Glibc)
@@ -123,12 +123,12 @@ public struct CacheMaintenance: Sendable {
         for mirror in gitMirrors() {
             // A mirror's lock file is touched each time a build uses it.
             let used = FileTree.items(mirror).filter { $0.name == "wheelcache.lock" || $0.name == "HEAD" }.map(\.modified).max()
-            candidates.append(Prunable(kind: .gitMirror, path: mirror, label: "git mirror " + (mirror as NSString).lastPathComponent,
+            candidates.append(Prunable(kind: .gitMirror, path: mirror, label: "git mirror " + PathText.lastComponent(mirror),
                                        usage: FileTree.usage(mirror), lastUsed: used ?? .distantPast))
         }
         for environment in buildEnvironments() {
             let label = (environment.complete ? "build environment " : "incomplete build environment ")
-                + (environment.path as NSString).lastPathComponent.prefix(12)
+                + PathText.lastComponent(environment.path).prefix(12)
             let item = Prunable(kind: environment.complete ? .environment : .litter, path: environment.path, label: label,
                                 usage: FileTree.usage(environment.path), lastUsed: environment.lastUsed)
             // An incomplete one is being made (its creator holds the lock) or was left by a crash.
@@ -244,7 +244,7 @@ public struct CacheMaintenance: Sendable {
 /// powers of 1000 and Ki, Mi, Gi, Ti powers of 1024, as in ccache; a trailing B is allowed.
 public enum ByteSize {
     public static func parse(_ text: String) -> Int64? {
-        var body = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var body = text.trimmingSpaces().lowercased()
         if body.hasSuffix("b") { body.removeLast() }
         var multiplier: Double = 1
         let units: [(String, Double)] = [("ki", 1024), ("mi", 1_048_576), ("gi", 1_073_741_824), ("ti", 1_099_511_627_776),
@@ -267,14 +267,14 @@ public enum ByteSize {
             value /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(bytes) bytes" : value.fixed(1) + " " + units[unit]
     }
 }
 
 /// Durations as people write them: `30d`, `12h`, `90m`, `45s`, `2w`.
 public enum TimeSpan {
     public static func parse(_ text: String) -> TimeInterval? {
-        let body = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let body = text.trimmingSpaces().lowercased()
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
         guard let last = body.last, let unit = units[last], let number = Double(body.dropLast()), number >= 0 else {
             return nil

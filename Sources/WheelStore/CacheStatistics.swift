@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelModel
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +83,7 @@ public struct CacheStatistics: Encodable, Equatable, Sendable {
         ("remote_errors", \.remoteErrors),
     ] }
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    static func now() -> String { Date().formatted(.iso8601) }
 }
 
 extension CacheStore {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WheelModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,7 +12,7 @@ import Darwin
 func makeDirectories(_ path: String) throws(StoreError) {
     if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
     guard errno == ENOENT else { throw .io(path: path, operation: "create folder", errno: errno) }
-    let parent = (path as NSString).deletingLastPathComponent
+    let parent = PathText.parent(path)
     guard !parent.isEmpty, parent != path else { throw .io(path: path, operation: "create folder", errno: ENOENT) }
     try makeDirectories(parent)
     guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw .io(path: path, operation: "create folder", errno: errno) }

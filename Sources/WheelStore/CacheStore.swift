@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelModel
 #if canImport(Glibc)
 import Glibc
@@ -35,8 +35,8 @@ public struct CacheStore: Sendable {
 
     /// Creates the root with its `CACHEDIR.TAG` (so backup tools skip it) if needed.
     public func prepare() throws(StoreError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), !isDirectory.boolValue {
+        var isDirectory = false
+        if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), !isDirectory {
             throw .notADirectory(root)
         }
         try makeDirectories(root)
@@ -82,7 +82,7 @@ public struct CacheStore: Sendable {
 
     /// Takes the per-key lock that serializes the miss path for one key across processes.
     public func lockKey(_ key: String, waiting: (() -> Void)? = nil) throws(StoreError) -> FileLock {
-        let folder = (entryPath(key) as NSString).deletingLastPathComponent
+        let folder = PathText.parent(entryPath(key))
         try makeDirectories(folder)
         return try FileLock(path: folder + "/" + key + ".lock", mode: .exclusive, waiting: waiting)
     }
@@ -130,7 +130,7 @@ public struct CacheStore: Sendable {
         let stagedWheel = entry + "/" + manifest.wheel
         try copyFile(wheel, to: stagedWheel)
         for file in extraFiles {
-            try copyFile(file, to: entry + "/" + (file as NSString).lastPathComponent)
+            try copyFile(file, to: entry + "/" + PathText.lastComponent(file))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -142,7 +142,7 @@ public struct CacheStore: Sendable {
         try syncPath(entry)
 
         let final = entryPath(manifest.key)
-        let parent = (final as NSString).deletingLastPathComponent
+        let parent = PathText.parent(final)
         try makeDirectories(parent)
         if access(final, F_OK) == 0 {
             guard rename(final, staging.path + "/replaced") == 0 else {
@@ -211,7 +211,7 @@ public struct CacheStore: Sendable {
             if case .io(_, _, let code) = error { throw .delivery(path: directory, errno: code) }
             throw error
         }
-        let name = (wheel as NSString).lastPathComponent
+        let name = PathText.lastComponent(wheel)
         let target = directory + "/" + name
         var a = stat(), b = stat()
         if stat(wheel, &a) == 0, stat(target, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino { return target }

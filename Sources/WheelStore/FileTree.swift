@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import WheelModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,11 +62,11 @@ public enum FileTree {
     /// what was removed. Missing paths are no error.
     @discardableResult
     public static func remove(_ path: String) -> Usage {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.parent(path)
         let dirfd = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else { return Usage() }
         defer { close(dirfd) }
-        return remove(at: dirfd, (path as NSString).lastPathComponent)
+        return remove(at: dirfd, PathText.lastComponent(path))
     }
 
     /// The process's umask, read without changing it (`umask(2)` can only be read by setting
@@ -73,7 +74,7 @@ public enum FileTree {
     public static let umask: mode_t = {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
-              let value = mode_t(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8) else {
+              let value = mode_t(line.dropFirst("Umask:".count).trimmingSpaces(), radix: 8) else {
             return 0o022
         }
         return value

@@ -1,5 +1,9 @@
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs work on several threads, results in input order.
 public enum Parallel {
@@ -30,19 +34,37 @@ public enum Parallel {
         let results = Results<R>(count: items.count)
         let done = DispatchSemaphore(value: 0)
         for _ in 0..<threads {
-            Thread {
+            startThread {
                 while let index = results.claim() { results.set(index, transform(items[index])) }
                 done.signal()
-            }.start()
+            }
         }
         for _ in 0..<threads { done.wait() }
         return results.values
     }
 
+    /// A detached thread of its own (as `Thread` gave us), with the default stack size.
+    private static func startThread(_ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { context in
+            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            body.run()
+            return nil
+        }, box)
+        precondition(status == 0, "cannot start a thread (error \(status))")
+        pthread_detach(thread)
+    }
+
+    private final class ThreadBody {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
     private final class Results<R>: @unchecked Sendable {
         private var storage: [R?]
         private var claimed = 0
-        private let lock = NSLock()
+        private let lock = Lock()
 
         init(count: Int) { storage = Array(repeating: nil, count: count) }
 

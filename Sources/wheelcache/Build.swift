@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WheelBuild
 import WheelCache
 import WheelModel
@@ -147,10 +147,10 @@ struct Plan: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            if let data = try? encoder.encode(report) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+            if let data = try? encoder.encode(report) { StandardStreams.output(data + Data("\n".utf8)) }
         } else {
             for entry in report.plan {
-                let action = entry.action.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+                let action = entry.action.rawValue.padded(to: 15)
                 var line = "\(action)\(entry.source)"
                 if let name = entry.name { line += " (\(name) \(entry.version ?? ""))" }
                 if let resolved = entry.resolvedFrom, let commit = entry.commit { line += " [\(resolved) -> \(commit)]" }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WheelStore
 
 /// `wheelcache cache`: inspect and manage the cache, as `pip cache` does, plus prune and verify.
@@ -49,7 +49,7 @@ struct CacheSubcommandOptions: ParsableArguments {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         encoder.dateEncodingStrategy = .iso8601
-        if let data = try? encoder.encode(value) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+        if let data = try? encoder.encode(value) { StandardStreams.output(data + Data("\n".utf8)) }
     }
 }
 
@@ -138,7 +138,7 @@ struct CacheInfo: ParsableCommand {
         lines.append("Total size: \(ByteSize.format(report.totalBytes))")
         let s = report.statistics
         let lookups = s.hits + s.misses
-        let rate = lookups == 0 ? "no lookups yet" : String(format: "%.1f%% hits", Double(s.hits) * 100 / Double(lookups))
+        let rate = lookups == 0 ? "no lookups yet" : (Double(s.hits) * 100 / Double(lookups)).fixed(1) + "% hits"
         lines.append("Statistics since \(s.since): \(rate)")
         lines.append("  hits: \(s.hits), misses: \(s.misses), builds stored: \(s.builds), failed builds: \(s.failures), uncached builds: \(s.uncached), corrupt entries evicted: \(s.corrupt), wheels downloaded: \(s.downloads)")
         lines.append("  remote: hits \(s.remoteHits), misses \(s.remoteMisses), errors \(s.remoteErrors)")

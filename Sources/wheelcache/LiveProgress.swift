@@ -1,12 +1,18 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import WheelCache
+import WheelStore
 
 /// Shows a run as it goes. Results are printed in input order as soon as every earlier one
 /// is done (one plain line each: what CI logs want); on a terminal, live status lines under
 /// them, one per source in progress, and a summary at the end.
 final class LiveProgress: @unchecked Sendable {
     private let renderer: ReportRenderer
-    private let lock = NSLock()
+    private let lock = Lock()
     private var results: [Int: SourceResult] = [:]
     private var active: [Int: String] = [:]
     private var printed = 0
@@ -61,7 +67,7 @@ final class LiveProgress: @unchecked Sendable {
             var counts: [String: Int] = [:]
             for result in report.results { counts[result.status.rawValue, default: 0] += 1 }
             let parts = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }
-            print("\(report.results.count) sources: \(parts.joined(separator: ", ")) in \(String(format: "%.1f", Date().timeIntervalSince(started)))s")
+            print("\(report.results.count) sources: \(parts.joined(separator: ", ")) in \(Date().timeIntervalSince(started).fixed(1))s")
         }
     }
 
@@ -71,18 +77,18 @@ final class LiveProgress: @unchecked Sendable {
         var text = ""
         for index in active.keys.sorted() {
             let seconds = Date().timeIntervalSince(startTimes[index] ?? Date())
-            var line = "  working on \(active[index]!) (\(String(format: "%.0f", seconds))s)"
+            var line = "  working on \(active[index]!) (\(seconds.fixed(0))s)"
             if line.count > 120 { line = String(line.prefix(117)) + "..." }
             text += line + "\n"
         }
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.error(text)
         statusLines = active.count
     }
 
     /// Moves up over the status lines and clears them.
     private func clearStatus() {
         guard statusLines > 0 else { return }
-        FileHandle.standardError.write(Data("\u{1B}[\(statusLines)A\u{1B}[J".utf8))
+        StandardStreams.error("\u{1B}[\(statusLines)A\u{1B}[J")
         statusLines = 0
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import WheelStore
 
 /// `--cache-dir` and `--no-cache-dir`, shared by every command that touches the cache.
@@ -62,6 +62,6 @@ struct OutputOptions: ParsableArguments {
 /// Writes to stderr, line by line.
 enum Console {
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStreams.error(text + "\n")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import WheelCache
 
 /// Turns a build report into lines (stdout for results, stderr for errors) or one JSON object.
@@ -11,7 +11,7 @@ struct ReportRenderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(report) {
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            StandardStreams.output(data + Data("\n".utf8))
         }
     }
 
@@ -21,14 +21,14 @@ struct ReportRenderer {
             renderFailure(result)
         } else if !output.json && !output.quiet {
             // Written at once (not through print's buffer), so CI logs see it as it happens.
-            FileHandle.standardOutput.write(Data((line(result) + "\n").utf8))
+            StandardStreams.output(line(result) + "\n")
         }
     }
 
     private func line(_ result: SourceResult) -> String {
-        let status = result.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+        let status = result.status.rawValue.padded(to: 11)
         let project = [result.name, result.version].compactMap { $0 }.joined(separator: " ")
-        var text = "\(status)\(project) -> \(display(result.wheel ?? "?")) (\(String(format: "%.3f", result.seconds))s)"
+        var text = "\(status)\(project) -> \(display(result.wheel ?? "?")) (\(result.seconds.fixed(3))s)"
         if result.status == .uncached { text += " [not cached]" }
         if let commit = result.commit {
             text += result.resolvedFrom.map { " [\($0) -> \(commit)]" } ?? " [commit \(commit)]"

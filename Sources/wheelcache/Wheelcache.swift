@@ -1,5 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `wheelcache` command: parses, delegates to the library, renders.
 @main
@@ -15,18 +20,27 @@ struct Wheelcache: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let exit as ExitCode {
-            Foundation.exit(exit.rawValue)
+        } catch let code as ExitCode {
+            terminate(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                terminate(0)
             }
             let message = fullMessage(for: error)
-            FileHandle.standardError.write(Data((message.hasPrefix("Error:") ? "error:" + message.dropFirst(6) : "error: " + message[...]).utf8))
-            FileHandle.standardError.write(Data("\n".utf8))
-            Foundation.exit(2)
+            StandardStreams.error(message.hasPrefix("Error:") ? "error:" + message.dropFirst(6) : "error: " + message[...])
+            StandardStreams.error("\n")
+            terminate(2)
         }
     }
+}
+
+/// The C library's `exit` (flushing `print`'s buffer); `ParsableCommand.exit` hides the name.
+private func terminate(_ status: Int32) -> Never {
+    #if canImport(Glibc)
+    Glibc.exit(status)
+    #else
+    Darwin.exit(status)
+    #endif
 }

@@ -10,7 +10,7 @@ struct PipelineTests {
     func classification() throws {
         let dir = TemporaryDirectory("spec")
         let file = dir.path + "/pkg-1.0.tar.gz"
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         #expect(try SourceSpec.classify(dir.path) == .directory(path: dir.path))
         #expect(try SourceSpec.classify(file) == .sdistFile(path: file))
         #expect(throws: PipelineError.missingSource(dir.path + "/nope.tar.gz")) {
@@ -36,7 +36,7 @@ struct PipelineTests {
         // A file named like 'name@version' is a path, not a direct reference.
         let dir = TemporaryDirectory("spec")
         let file = dir.path + "/pkg@1.0.tar.gz"
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         #expect(try SourceSpec.classify(file) == .sdistFile(path: file))
     }
 

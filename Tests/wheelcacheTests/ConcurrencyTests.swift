@@ -28,7 +28,7 @@ struct ConcurrencyTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             let out = cli.scratch.path + "/out\(i).json"
-            FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
             process.arguments = ["build", source, "--cache-dir", cli.cache,
                                  "-w", cli.scratch.path + "/wheels\(i)", "--json"]
             process.environment = env

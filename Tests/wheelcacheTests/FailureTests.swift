@@ -210,4 +210,21 @@ struct KilledTests {
         #expect(results.first?["status"] as? String == "built")
         #expect(cli.scratch.files("cache/tmp") == [])
     }
+
+    @Test("a run that only hits still clears the staging folder a killed process left")
+    func hitsClearStaging() throws {
+        let cli = CLI()
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let (first, _) = try cli.build([sdist])
+        try #require(first.status == 0, "\(first.stderr)")
+        // What a process killed mid-build leaves: a folder and its lock, which nobody holds.
+        let tmp = cli.cache + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp + "/stage-killed1/src", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: tmp + "/stage-killed1/src/setup.py", contents: Data("x".utf8)))
+        #expect(FileManager.default.createFile(atPath: tmp + "/stage-killed1.lock", contents: nil))
+        let (hit, results) = try cli.build([sdist])
+        #expect(hit.status == 0, "\(hit.stderr)")
+        #expect(results.first?["status"] as? String == "hit")
+        #expect(cli.scratch.files("cache/tmp") == [])
+    }
 }

@@ -14,22 +14,13 @@ static struct {
     int (*read_next_header)(struct archive *a, struct archive_entry **entry);
     int (*read_data_block)(struct archive *a, const void **buffer, size_t *size, la_int64_t *offset);
     const char *(*error_string)(struct archive *a);
-    int (*error_number)(struct archive *a);
-    struct archive *(*write_disk_new)(void);
-    int (*write_disk_set_options)(struct archive *a, int flags);
-    int (*write_header)(struct archive *a, struct archive_entry *entry);
-    la_ssize_t (*write_data_block)(struct archive *a, const void *buffer, size_t size, la_int64_t offset);
-    int (*write_finish_entry)(struct archive *a);
-    int (*write_free)(struct archive *a);
     const char *(*entry_pathname)(struct archive_entry *e);
     const char *(*entry_hardlink)(struct archive_entry *e);
     const char *(*entry_symlink)(struct archive_entry *e);
     __LA_MODE_T (*entry_filetype)(struct archive_entry *e);
     la_int64_t (*entry_size)(struct archive_entry *e);
     __LA_MODE_T (*entry_perm)(struct archive_entry *e);
-    void (*entry_set_perm)(struct archive_entry *e, __LA_MODE_T mode);
-    void (*entry_set_pathname)(struct archive_entry *e, const char *name);
-    void (*entry_set_hardlink)(struct archive_entry *e, const char *name);
+    time_t (*entry_mtime)(struct archive_entry *e);
     int loaded;
 } la;
 
@@ -51,22 +42,13 @@ static void load(void) {
     complete &= (*(void **)&la.read_next_header = dlsym(handle, "archive_read_next_header")) != NULL;
     complete &= (*(void **)&la.read_data_block = dlsym(handle, "archive_read_data_block")) != NULL;
     complete &= (*(void **)&la.error_string = dlsym(handle, "archive_error_string")) != NULL;
-    complete &= (*(void **)&la.error_number = dlsym(handle, "archive_errno")) != NULL;
-    complete &= (*(void **)&la.write_disk_new = dlsym(handle, "archive_write_disk_new")) != NULL;
-    complete &= (*(void **)&la.write_disk_set_options = dlsym(handle, "archive_write_disk_set_options")) != NULL;
-    complete &= (*(void **)&la.write_header = dlsym(handle, "archive_write_header")) != NULL;
-    complete &= (*(void **)&la.write_data_block = dlsym(handle, "archive_write_data_block")) != NULL;
-    complete &= (*(void **)&la.write_finish_entry = dlsym(handle, "archive_write_finish_entry")) != NULL;
-    complete &= (*(void **)&la.write_free = dlsym(handle, "archive_write_free")) != NULL;
     complete &= (*(void **)&la.entry_pathname = dlsym(handle, "archive_entry_pathname")) != NULL;
     complete &= (*(void **)&la.entry_hardlink = dlsym(handle, "archive_entry_hardlink")) != NULL;
     complete &= (*(void **)&la.entry_symlink = dlsym(handle, "archive_entry_symlink")) != NULL;
     complete &= (*(void **)&la.entry_filetype = dlsym(handle, "archive_entry_filetype")) != NULL;
     complete &= (*(void **)&la.entry_size = dlsym(handle, "archive_entry_size")) != NULL;
     complete &= (*(void **)&la.entry_perm = dlsym(handle, "archive_entry_perm")) != NULL;
-    complete &= (*(void **)&la.entry_set_perm = dlsym(handle, "archive_entry_set_perm")) != NULL;
-    complete &= (*(void **)&la.entry_set_pathname = dlsym(handle, "archive_entry_set_pathname")) != NULL;
-    complete &= (*(void **)&la.entry_set_hardlink = dlsym(handle, "archive_entry_set_hardlink")) != NULL;
+    complete &= (*(void **)&la.entry_mtime = dlsym(handle, "archive_entry_mtime")) != NULL;
     la.loaded = complete;
 }
 
@@ -85,19 +67,10 @@ int wca_read_open_filename(struct archive *a, const char *filename, size_t block
 int wca_read_next_header(struct archive *a, struct archive_entry **entry) { return la.read_next_header(a, entry); }
 int wca_read_data_block(struct archive *a, const void **buffer, size_t *size, la_int64_t *offset) { return la.read_data_block(a, buffer, size, offset); }
 const char *wca_error_string(struct archive *a) { return la.error_string(a); }
-int wca_errno(struct archive *a) { return la.error_number(a); }
-struct archive *wca_write_disk_new(void) { return la.write_disk_new(); }
-int wca_write_disk_set_options(struct archive *a, int flags) { return la.write_disk_set_options(a, flags); }
-int wca_write_header(struct archive *a, struct archive_entry *entry) { return la.write_header(a, entry); }
-la_ssize_t wca_write_data_block(struct archive *a, const void *buffer, size_t size, la_int64_t offset) { return la.write_data_block(a, buffer, size, offset); }
-int wca_write_finish_entry(struct archive *a) { return la.write_finish_entry(a); }
-int wca_write_free(struct archive *a) { return la.write_free(a); }
 const char *wca_entry_pathname(struct archive_entry *e) { return la.entry_pathname(e); }
 const char *wca_entry_hardlink(struct archive_entry *e) { return la.entry_hardlink(e); }
 const char *wca_entry_symlink(struct archive_entry *e) { return la.entry_symlink(e); }
 __LA_MODE_T wca_entry_filetype(struct archive_entry *e) { return la.entry_filetype(e); }
 la_int64_t wca_entry_size(struct archive_entry *e) { return la.entry_size(e); }
 __LA_MODE_T wca_entry_perm(struct archive_entry *e) { return la.entry_perm(e); }
-void wca_entry_set_perm(struct archive_entry *e, __LA_MODE_T mode) { la.entry_set_perm(e, mode); }
-void wca_entry_set_pathname(struct archive_entry *e, const char *name) { la.entry_set_pathname(e, name); }
-void wca_entry_set_hardlink(struct archive_entry *e, const char *name) { la.entry_set_hardlink(e, name); }
+time_t wca_entry_mtime(struct archive_entry *e) { return la.entry_mtime(e); }

@@ -11,8 +11,8 @@ import WheelModel
 /// that would write outside the destination: absolute paths, `..`, links that leave the tree,
 /// device files and FIFOs, names given twice or as both a file and a folder, and archives past
 /// the bounds of `ArchiveLimits`. The whole archive is checked in a first pass that writes
-/// nothing, so a refused archive leaves no files behind; the second pass writes it, checking
-/// again as it goes (sizes in headers can lie).
+/// nothing, so a refused archive leaves no files behind; the second pass writes it with plain
+/// calls (not libarchive's disk writer), checking again as it goes (sizes in headers can lie).
 public struct SdistUnpacker: Sendable {
     public var limits: ArchiveLimits
 
@@ -29,7 +29,7 @@ public struct SdistUnpacker: Sendable {
         let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
         if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
         _ = try walk(archive, archiveSize: archiveSize, into: nil)
-        // The symlink guard inspects every component, so the destination must have none.
+        // Entries are joined to the destination's real path: no link above them either.
         return try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination))
     }
 
@@ -47,17 +47,6 @@ public struct SdistUnpacker: Sendable {
             if SdistUnpacker.hasKnownMagic(archive) { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
             throw .notAnArchive(path: archive, reason: ArchiveLocale.message(reader))
         }
-        var writer: OpaquePointer?
-        if destination != nil {
-            guard let made = wca_write_disk_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
-            writer = made
-            // libarchive's own guards as a second line behind the checks below.
-            // (Absolute paths are ours: each entry is re-rooted under the destination below.)
-            let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS
-            wca_write_disk_set_options(made, flags)
-        }
-        defer { if let writer { wca_write_free(writer) } }
-
         var top: Substring?
         var entries = 0
         var declared: Int64 = 0
@@ -121,23 +110,43 @@ public struct SdistUnpacker: Sendable {
             if let excess = limits.excess(declared, archiveSize: archiveSize) {
                 throw .tooLarge(path: archive, reason: excess)
             }
-            guard let destination, let writer else { continue }
+            guard let destination else { continue }
 
-            if let hardLinkTarget { wca_entry_set_hardlink(entry, destination + "/" + hardLinkTarget) }
-            wca_entry_set_pathname(entry, destination + "/" + parts.joined(separator: "/"))
-            // Never restore set-user-ID bits or ownership from an archive.
-            wca_entry_set_perm(entry, wca_entry_perm(entry) & 0o755 | (fileType == AE_IFDIR ? 0o700 : 0o600))
-            guard wca_write_header(writer, entry) == ARCHIVE_OK else {
-                try writeFailure(writer, archive: archive, destination: destination)
-                throw .unsafeEntry(path: archive, entry: name, reason: ArchiveLocale.message(writer))
-            }
-            if fileType == AE_IFREG && hardLinkTarget == nil {
-                try copyData(from: reader, to: writer, archive: archive, archiveSize: archiveSize, total: &actual,
-                             destination: destination)
-            }
-            guard wca_write_finish_entry(writer) == ARCHIVE_OK else {
-                try writeFailure(writer, archive: archive, destination: destination)
-                throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
+            // Written by us, not by libarchive's disk writer, which sets the process umask to 0
+            // and back to read it: another thread starting pip or creating a file meanwhile
+            // would get world-readable files. The first pass has ruled out every name that
+            // could climb out, clash or pass through a link, so plain calls are safe here.
+            let target = destination + "/" + parts.joined(separator: "/")
+            // Never set-user-ID bits or ownership from an archive; the owner can always read.
+            let mode = mode_t(wca_entry_perm(entry) & 0o755) | (fileType == AE_IFDIR ? 0o700 : 0o600)
+            try makeParents(of: parts, under: destination, archive: archive)
+            if let hardLinkTarget {
+                guard link(destination + "/" + hardLinkTarget, target) == 0 else {
+                    throw writeFailure(errno, archive: archive, destination: destination, entry: name)
+                }
+            } else if fileType == AE_IFDIR {
+                if mkdir(target, mode) != 0 {
+                    // Made already as the parent of an earlier entry: it takes this entry's mode.
+                    var info = stat()
+                    guard errno == EEXIST, lstat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
+                          chmod(target, mode & ~ProcessUmask.value) == 0 else {
+                        throw writeFailure(errno, archive: archive, destination: destination, entry: name)
+                    }
+                }
+            } else if fileType == AE_IFLNK {
+                let linkText = wca_entry_symlink(entry).map { String(cString: $0) } ?? ""
+                guard symlink(linkText, target) == 0 else {
+                    throw writeFailure(errno, archive: archive, destination: destination, entry: name)
+                }
+            } else {
+                let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+                guard fd >= 0 else { throw writeFailure(errno, archive: archive, destination: destination, entry: name) }
+                defer { close(fd) }
+                try copyData(from: reader, to: fd, archive: archive, archiveSize: archiveSize, total: &actual,
+                             destination: destination, entry: name)
+                // The archive's times, as other unpackers keep them (some backends stamp wheels with them).
+                var times = [timespec(tv_sec: wca_entry_mtime(entry), tv_nsec: 0), timespec(tv_sec: wca_entry_mtime(entry), tv_nsec: 0)]
+                _ = futimens(fd, &times)
             }
         }
         guard let top else { throw .noTopFolder(path: archive) }
@@ -178,16 +187,29 @@ public struct SdistUnpacker: Sendable {
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
 
-    /// A write that failed because of the disk (full, read-only, over quota) is said to be so,
-    /// not blamed on the archive.
-    private func writeFailure(_ writer: OpaquePointer, archive: String, destination: String) throws(ArchiveError) {
-        let code = wca_errno(writer)
-        guard [ENOSPC, EDQUOT, EROFS, EACCES, EIO, EFBIG].contains(code) else { return }
-        throw .cannotWrite(path: archive, folder: destination, reason: String(cString: strerror(code)))
+    /// The error for a write that failed with `code`: the disk's fault (full, read-only,
+    /// over quota) is said to be so, anything else is the entry's.
+    private func writeFailure(_ code: Int32, archive: String, destination: String, entry: String) -> ArchiveError {
+        let reason = String(cString: strerror(code))
+        if [ENOSPC, EDQUOT, EROFS, EACCES, EIO, EFBIG].contains(code) {
+            return .cannotWrite(path: archive, folder: destination, reason: reason)
+        }
+        return .unsafeEntry(path: archive, entry: entry, reason: reason)
     }
 
-    private func copyData(from reader: OpaquePointer, to writer: OpaquePointer, archive: String, archiveSize: Int64,
-                          total: inout Int64, destination: String) throws(ArchiveError) {
+    /// Creates the folders above an entry that the archive did not list first.
+    private func makeParents(of parts: [Substring], under destination: String, archive: String) throws(ArchiveError) {
+        var path = destination
+        for part in parts.dropLast() {
+            path += "/" + part
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw writeFailure(errno, archive: archive, destination: destination, entry: String(part))
+            }
+        }
+    }
+
+    private func copyData(from reader: OpaquePointer, to fd: Int32, archive: String, archiveSize: Int64,
+                          total: inout Int64, destination: String, entry: String) throws(ArchiveError) {
         var buffer: UnsafeRawPointer?
         var length = 0
         var offset: Int64 = 0
@@ -198,9 +220,14 @@ public struct SdistUnpacker: Sendable {
             total += Int64(length)
             // Sizes in headers can lie; count what is actually written.
             if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
-            guard wca_write_data_block(writer, buffer, length, offset) == ARCHIVE_OK else {
-                try writeFailure(writer, archive: archive, destination: destination)
-                throw .corrupt(path: archive, reason: ArchiveLocale.message(writer))
+            var written = 0
+            while written < length, let buffer {
+                let n = pwrite(fd, buffer + written, length - written, off_t(offset) + off_t(written))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw writeFailure(errno, archive: archive, destination: destination, entry: entry)
+                }
+                written += n
             }
         }
     }

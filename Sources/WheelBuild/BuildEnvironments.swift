@@ -66,7 +66,7 @@ public struct BuildEnvironments: Sendable {
         let started = Date()
         do throws(BuildError) {
             let installed = try creator.create(at: venv, requirements: requirements, env: env, log: log)
-            FileTree.restrictModes(venv, mask: FileTree.umask)
+            FileTree.restrictModes(venv, mask: ProcessUmask.value)
             let record = CanonicalJSON.object([
                 "schema": .int(BuildEnvironments.schema),
                 "key": .string(key),

@@ -69,17 +69,6 @@ public enum FileTree {
         return remove(at: dirfd, PathText.lastComponent(path))
     }
 
-    /// The process's umask, read without changing it (`umask(2)` can only be read by setting
-    /// it, which would race with other threads creating files).
-    public static let umask: mode_t = {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
-              let value = mode_t(line.dropFirst("Umask:".count).trimmingSpaces(), radix: 8) else {
-            return 0o022
-        }
-        return value
-    }()
-
     /// Clears the `mask` bits from every file and folder below `path` (links are left alone):
     /// tools that give files their template's mode, such as venv's activate scripts and pip's
     /// console scripts, would otherwise leave them readable beyond what the umask allows.

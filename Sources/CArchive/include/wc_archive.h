@@ -19,21 +19,12 @@ int wca_read_open_filename(struct archive *a, const char *filename, size_t block
 int wca_read_next_header(struct archive *a, struct archive_entry **entry);
 int wca_read_data_block(struct archive *a, const void **buffer, size_t *size, la_int64_t *offset);
 const char *wca_error_string(struct archive *a);
-int wca_errno(struct archive *a);
-struct archive *wca_write_disk_new(void);
-int wca_write_disk_set_options(struct archive *a, int flags);
-int wca_write_header(struct archive *a, struct archive_entry *entry);
-la_ssize_t wca_write_data_block(struct archive *a, const void *buffer, size_t size, la_int64_t offset);
-int wca_write_finish_entry(struct archive *a);
-int wca_write_free(struct archive *a);
 const char *wca_entry_pathname(struct archive_entry *e);
 const char *wca_entry_hardlink(struct archive_entry *e);
 const char *wca_entry_symlink(struct archive_entry *e);
 __LA_MODE_T wca_entry_filetype(struct archive_entry *e);
 la_int64_t wca_entry_size(struct archive_entry *e);
 __LA_MODE_T wca_entry_perm(struct archive_entry *e);
-void wca_entry_set_perm(struct archive_entry *e, __LA_MODE_T mode);
-void wca_entry_set_pathname(struct archive_entry *e, const char *name);
-void wca_entry_set_hardlink(struct archive_entry *e, const char *name);
+time_t wca_entry_mtime(struct archive_entry *e);
 
 #endif

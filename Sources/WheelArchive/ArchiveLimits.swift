@@ -27,6 +27,12 @@ public struct ArchiveLimits: Sendable {
         return min(maxTotalBytes, max(ratioFloor, overflow ? .max : scaled))
     }
 
+    /// `total + more`, stopping at `Int64.max`: sizes come from the file and may be absurd.
+    static func adding(_ more: Int64, to total: Int64) -> Int64 {
+        let (sum, overflow) = total.addingReportingOverflow(max(more, 0))
+        return overflow ? .max : sum
+    }
+
     /// Why `bytes` unpacked from an archive of `archiveSize` bytes is too many, if it is.
     func excess(_ bytes: Int64, archiveSize: Int64) -> String? {
         let bound = maxUnpacked(archiveSize: archiveSize)

@@ -52,6 +52,7 @@ public struct SdistUnpacker: Sendable {
         var declared: Int64 = 0
         var actual: Int64 = 0
         var names = NameSet()
+        var made = Set<String>()  // folders this pass has made, so each is made once
         var entry: OpaquePointer?
         while true {
             let status = wca_read_next_header(reader, &entry)
@@ -82,12 +83,13 @@ public struct SdistUnpacker: Sendable {
             }
             if let top, top != parts[0] { throw .noTopFolder(path: archive) }
             top = parts[0]
-            if let clash = names.insert(parts, isDirectory: fileType == AE_IFDIR && wca_entry_hardlink(entry) == nil) {
+            let rawLink = wca_entry_hardlink(entry)
+            if let clash = names.insert(parts, isDirectory: fileType == AE_IFDIR && rawLink == nil) {
                 throw .unsafeEntry(path: archive, entry: name, reason: clash)
             }
 
             var hardLinkTarget: String?
-            if let rawLink = wca_entry_hardlink(entry) {
+            if let rawLink {
                 let link = String(cString: rawLink)
                 guard let linkParts = ArchivePath.safeComponents(link), linkParts.first == parts[0], linkParts.count > 1 else {
                     throw .unsafeEntry(path: archive, entry: name, reason: "a hard link to '\(link)' leaves the tree")
@@ -105,8 +107,7 @@ public struct SdistUnpacker: Sendable {
                     throw .unsafeEntry(path: archive, entry: name, reason: "device files, FIFOs and sockets are not allowed")
                 }
             }
-            let size = wca_entry_size(entry)
-            if size > 0 { declared = declared.addingReportingOverflow(size).overflow ? .max : declared + size }
+            declared = ArchiveLimits.adding(wca_entry_size(entry), to: declared)
             if let excess = limits.excess(declared, archiveSize: archiveSize) {
                 throw .tooLarge(path: archive, reason: excess)
             }
@@ -119,12 +120,13 @@ public struct SdistUnpacker: Sendable {
             let target = destination + "/" + parts.joined(separator: "/")
             // Never set-user-ID bits or ownership from an archive; the owner can always read.
             let mode = mode_t(wca_entry_perm(entry) & 0o755) | (fileType == AE_IFDIR ? 0o700 : 0o600)
-            try makeParents(of: parts, under: destination, archive: archive)
+            try makeParents(of: parts, under: destination, made: &made, archive: archive)
             if let hardLinkTarget {
                 guard link(destination + "/" + hardLinkTarget, target) == 0 else {
                     throw writeFailure(errno, archive: archive, destination: destination, entry: name)
                 }
             } else if fileType == AE_IFDIR {
+                made.insert(target)
                 if mkdir(target, mode) != 0 {
                     // Made already as the parent of an earlier entry: it takes this entry's mode.
                     var info = stat()
@@ -145,7 +147,8 @@ public struct SdistUnpacker: Sendable {
                 try copyData(from: reader, to: fd, archive: archive, archiveSize: archiveSize, total: &actual,
                              destination: destination, entry: name)
                 // The archive's times, as other unpackers keep them (some backends stamp wheels with them).
-                var times = [timespec(tv_sec: wca_entry_mtime(entry), tv_nsec: 0), timespec(tv_sec: wca_entry_mtime(entry), tv_nsec: 0)]
+                let mtime = timespec(tv_sec: wca_entry_mtime(entry), tv_nsec: 0)
+                var times = [mtime, mtime]
                 _ = futimens(fd, &times)
             }
         }
@@ -172,8 +175,10 @@ public struct SdistUnpacker: Sendable {
         }
     }
 
+    static let zipMagic = Array("PK\u{03}\u{04}".utf8)
+
     static func startsLikeZip(_ path: String) -> Bool {
-        FileReader(path: path)?.read(at: 0, count: 4) == Array("PK\u{03}\u{04}".utf8)
+        FileReader(path: path)?.read(at: 0, count: 4) == zipMagic
     }
 
     /// Whether the file starts like gzip, bzip2, xz, zstd, zip or tar data: if so, a read
@@ -182,7 +187,7 @@ public struct SdistUnpacker: Sendable {
         guard let handle = FileReader(path: path) else { return false }
         let head = handle.read(at: 0, count: 512) ?? []
         let prefixes: [[UInt8]] = [[0x1f, 0x8b], Array("BZh".utf8), [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00],
-                                   [0x28, 0xb5, 0x2f, 0xfd], Array("PK\u{03}\u{04}".utf8)]
+                                   [0x28, 0xb5, 0x2f, 0xfd], zipMagic]
         if prefixes.contains(where: { head.starts(with: $0) }) { return true }
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
     }
@@ -198,10 +203,12 @@ public struct SdistUnpacker: Sendable {
     }
 
     /// Creates the folders above an entry that the archive did not list first.
-    private func makeParents(of parts: [Substring], under destination: String, archive: String) throws(ArchiveError) {
+    private func makeParents(of parts: [Substring], under destination: String, made: inout Set<String>,
+                             archive: String) throws(ArchiveError) {
         var path = destination
         for part in parts.dropLast() {
             path += "/" + part
+            guard made.insert(path).inserted else { continue }
             if mkdir(path, 0o755) != 0 && errno != EEXIST {
                 throw writeFailure(errno, archive: archive, destination: destination, entry: String(part))
             }

@@ -67,9 +67,7 @@ public struct WheelValidator: Sendable {
             if isMetadata && member.uncompressedSize > WheelValidator.maxMetadataBytes {
                 throw .tooLarge("\(member.name) is over \(WheelValidator.maxMetadataBytes >> 20) MiB")
             }
-            // Sizes come from the file: add without trapping on overflow.
-            let (sum, overflow) = declared.addingReportingOverflow(Int64(clamping: member.uncompressedSize))
-            declared = overflow ? .max : sum
+            declared = ArchiveLimits.adding(Int64(clamping: member.uncompressedSize), to: declared)
         }
         if let excess = limits.excess(declared, archiveSize: directory.fileSize) { throw .tooLarge(excess) }
         let crcByName = Dictionary(directory.members.map { ($0.name, $0.crc32) }, uniquingKeysWith: { a, _ in a })

@@ -204,6 +204,7 @@ public struct CacheStore: Sendable {
             }
         }
     }
+
     /// Hard-links (or, across file systems, copies) a wheel into `directory` under its own
     /// name. The file appears by rename, so the folder never holds a partial wheel.
     public static func deliver(_ wheel: String, to directory: String) throws(StoreError) -> String {

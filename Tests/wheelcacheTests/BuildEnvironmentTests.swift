@@ -112,16 +112,8 @@ struct BuildEnvironmentTests {
     @Test("builds running at once in several processes make one environment between them")
     func parallelProcessesMakeOne() throws {
         let cli = CLI()
-        let env = TestFixtures.hermeticEnvironment()
-        var processes: [Process] = []
-        for i in 1...4 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["build", Self.variant(i), "--cache-dir", cli.cache, "-w", cli.wheels, "-q"]
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            processes.append(process)
+        let processes = (1...4).map { i in
+            cli.process(["build", Self.variant(i), "--cache-dir", cli.cache, "-w", cli.wheels, "-q"])
         }
         for process in processes { try process.run() }
         for process in processes {

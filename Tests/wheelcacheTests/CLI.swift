@@ -30,6 +30,23 @@ struct CLI {
         return try TestSupport.run(CLI.binary, args, environment: TestFixtures.hermeticEnvironment(env), directory: scratch.path)
     }
 
+    /// `wheelcache ARGS` as a process not started yet, for runs that must overlap or be
+    /// killed; hermetic like `run`, its output discarded unless `output` names a file.
+    func process(_ arguments: [String], env: [String: String] = [:], output: String? = nil) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = arguments
+        process.environment = TestFixtures.hermeticEnvironment(env)
+        if let output {
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: output)
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+        }
+        process.standardError = FileHandle.nullDevice
+        return process
+    }
+
     /// `build SOURCES -w wheels --json`, decoded.
     func build(_ sources: [String], _ extra: [String] = [], env: [String: String] = [:]) throws -> (ProcessResult, [[String: Any]]) {
         let result = try run(["build"] + sources + ["-w", wheels, "--json"] + extra, env: env)

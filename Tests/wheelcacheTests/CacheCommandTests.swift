@@ -287,12 +287,8 @@ struct CacheCommandTests {
     @Test("prune, purge and remove wait for a build in progress, say so, and do not break it")
     func maintenanceWaitsForBuilds() throws {
         let cli = CLI()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["build", Self.variant(1), "--cache-dir", cli.cache, "-w", cli.wheels]
-        process.environment = TestFixtures.hermeticEnvironment(["WHEELCACHE_FAKE_MODE": "sleep:2"])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let process = cli.process(["build", Self.variant(1), "--cache-dir", cli.cache, "-w", cli.wheels],
+                                  env: ["WHEELCACHE_FAKE_MODE": "sleep:2"])
         try process.run()
         // Wait until the build is under way (its staging folder exists).
         let deadline = Date(timeIntervalSinceNow: 20)

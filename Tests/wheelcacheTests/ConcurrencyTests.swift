@@ -22,19 +22,11 @@ struct ConcurrencyTests {
     /// Starts four `build SOURCE` processes at once; exactly one builds, the others hit.
     static func buildOnceFromFourProcesses(_ cli: CLI, _ source: String) throws {
         let counter = cli.scratch.path + "/count"
-        let env = TestFixtures.hermeticEnvironment(["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:1"])
-        var processes: [(Process, String)] = []
-        for i in 0..<4 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
+        let env = ["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:1"]
+        let processes = (0..<4).map { i in
             let out = cli.scratch.path + "/out\(i).json"
-            _ = FileManager.default.createFile(atPath: out, contents: nil)
-            process.arguments = ["build", source, "--cache-dir", cli.cache,
-                                 "-w", cli.scratch.path + "/wheels\(i)", "--json"]
-            process.environment = env
-            process.standardOutput = FileHandle(forWritingAtPath: out)
-            process.standardError = FileHandle.nullDevice
-            processes.append((process, out))
+            return (cli.process(["build", source, "--cache-dir", cli.cache, "-w", cli.scratch.path + "/wheels\(i)", "--json"],
+                                env: env, output: out), out)
         }
         for (process, _) in processes { try process.run() }
         var statuses: [String] = []

@@ -187,12 +187,8 @@ struct KilledTests {
     func backendDiesWithWheelcache() throws {
         let cli = CLI()
         let counter = cli.scratch.path + "/count"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "--cache-dir", cli.cache, "-w", cli.wheels]
-        process.environment = TestFixtures.hermeticEnvironment(["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:30"])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let process = cli.process(["build", TestFixtures.sdist("fakepkg-1.0.tar.gz"), "--cache-dir", cli.cache, "-w", cli.wheels],
+                                  env: ["WHEELCACHE_FAKE_COUNTER": counter, "WHEELCACHE_FAKE_MODE": "sleep:30"])
         try process.run()
         // The counter line ("fakepkg 1.0 PID") appears when build_wheel starts.
         let deadline = Date().addingTimeInterval(60)

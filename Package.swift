@@ -57,5 +57,6 @@ let package = Package(
         .testTarget(name: "WheelFetchTests", dependencies: ["WheelFetch", "TestSupport"]),
         .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "TestSupport"]),
         .testTarget(name: "wheelcacheTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "wheelcacheArgumentTests", dependencies: ["wheelcache"]),
     ]
 )

@@ -50,39 +50,22 @@ struct SourceOptions: ParsableArguments {
     var remoteWrite = false
 
     func validate() throws {
-        if sources.isEmpty && requirement.isEmpty {
-            throw ValidationError("no sources given; pass an sdist, a project folder, a URL, a pin, or -r requirements.txt")
+        if let problem = BuildArguments.sourceProblem(sources: sources, requirement: requirement, findLinks: findLinks,
+                                                      noBinary: noBinary, configSetting: configSetting) {
+            throw ValidationError(problem)
         }
-        if findLinks.contains(where: { $0.contains("://") }) {
-            throw ValidationError("--find-links takes a local folder; put an index URL in --index-url or --extra-index-url")
-        }
-        do { _ = try PackageSelector(arguments: noBinary) } catch { throw ValidationError("--no-binary: \(error)") }
-        do { _ = try BuildOptions.parseConfigSettings(configSetting) } catch { throw ValidationError("\(error)") }
     }
+}
 
-    func request(wheelDirectory: String, maxSize: Int64? = nil, jobs: Int? = 1) throws -> BuildRequest {
-        let environment = ProcessInfo.processInfo.environment
-        return BuildRequest(
-            sources: sources,
-            requirementFiles: requirement.map(CacheLocation.absolute),
-            wheelDirectory: CacheLocation.absolute(wheelDirectory),
-            cacheRoot: cache.root(environment: environment),
-            noBinary: try PackageSelector(arguments: noBinary),
-            python: python,
-            options: BuildOptions(configSettings: try BuildOptions.parseConfigSettings(configSetting),
-                                  isolation: !noBuildIsolation),
-            index: IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURL,
-                                findLinks: findLinks.map(CacheLocation.absolute), noIndex: noIndex),
-            environment: environment,
-            maxSize: maxSize,
-            jobs: jobs,
-            remote: remoteSettings(environment))
-    }
-
-    private func remoteSettings(_ environment: [String: String]) -> RemoteSettings? {
-        guard let url = remote ?? environment["WHEELCACHE_REMOTE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
-        let write = remoteWrite || ["1", "true", "yes", "on"].contains((environment["WHEELCACHE_REMOTE_WRITE"] ?? "").lowercased())
-        return RemoteSettings(url: url, endpoint: remoteEndpoint, write: write)
+extension BuildArguments {
+    /// The sources and build options; the rest as `build` leaves them by default.
+    init(_ inputs: SourceOptions) {
+        self.init(sources: inputs.sources, requirement: inputs.requirement, cacheDir: inputs.cache.cacheDir,
+                  noCacheDir: inputs.cache.noCacheDir, noBinary: inputs.noBinary, python: inputs.python,
+                  noBuildIsolation: inputs.noBuildIsolation, indexURL: inputs.indexURL,
+                  extraIndexURL: inputs.extraIndexURL, findLinks: inputs.findLinks, noIndex: inputs.noIndex,
+                  configSetting: inputs.configSetting, remote: inputs.remote, remoteEndpoint: inputs.remoteEndpoint,
+                  remoteWrite: inputs.remoteWrite)
     }
 }
 
@@ -116,17 +99,21 @@ struct Build: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let maxSize, ByteSize.parse(maxSize) == nil { throw ValidationError("--max-size '\(maxSize)' is not a size such as 500M or 5G") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let problem = BuildArguments.buildProblem(maxSize: maxSize, jobs: jobs) { throw ValidationError(problem) }
+    }
+
+    /// The parsed values, as `QuickBuildParser` would give them.
+    var arguments: BuildArguments {
+        var arguments = BuildArguments(inputs)
+        arguments.wheelDir = wheelDir
+        arguments.jobs = jobs
+        arguments.maxSize = maxSize
+        arguments.output = output.mode
+        return arguments
     }
 
     func run() throws {
-        let limit = try CacheOptions.maxSize(maxSize)
-        let request = try inputs.request(wheelDirectory: wheelDir, maxSize: limit, jobs: jobs)
-        let live = LiveProgress(renderer: ReportRenderer(output: output))
-        let report = BuildPipeline(request: request, notice: { live.notice($0) }).run(progress: live.progress)
-        live.finish(report)
-        throw ExitCode(report.exitCode)
+        try arguments.run()
     }
 }
 
@@ -142,7 +129,7 @@ struct Plan: ParsableCommand {
     var json = false
 
     func run() throws {
-        let request = try inputs.request(wheelDirectory: ".")
+        let request = try BuildArguments(inputs).request(wheelDirectory: ".")
         let report = BuildPipeline(request: request, notice: { Console.error($0) }).plan()
         if json {
             let encoder = JSONEncoder()

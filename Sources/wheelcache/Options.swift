@@ -11,8 +11,8 @@ struct CacheOptions: ParsableArguments {
     var noCacheDir = false
 
     func validate() throws {
-        if cacheDir != nil && noCacheDir {
-            throw ValidationError("--cache-dir and --no-cache-dir cannot be used together")
+        if let problem = BuildArguments.cacheProblem(cacheDir: cacheDir, noCacheDir: noCacheDir) {
+            throw ValidationError(problem)
         }
     }
 
@@ -38,6 +38,10 @@ struct CacheOptions: ParsableArguments {
 
     /// The active cache root, or nil when the cache is off.
     func root(environment: [String: String]) -> String? {
+        Self.root(cacheDir: cacheDir, noCacheDir: noCacheDir, environment: environment)
+    }
+
+    static func root(cacheDir: String?, noCacheDir: Bool, environment: [String: String]) -> String? {
         if noCacheDir || (cacheDir == nil && CacheLocation.disabledByEnvironment(environment)) { return nil }
         return CacheLocation.resolve(explicit: cacheDir, environment: environment)
     }
@@ -54,8 +58,10 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print more: cache keys, log locations.")
     var verbose = false
 
+    var mode: OutputMode { OutputMode(json: json, quiet: quiet, verbose: verbose) }
+
     func validate() throws {
-        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+        if let problem = mode.problem { throw ValidationError(problem) }
     }
 }
 

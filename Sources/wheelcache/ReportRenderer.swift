@@ -3,7 +3,7 @@ import WheelCache
 
 /// Turns a build report into lines (stdout for results, stderr for errors) or one JSON object.
 struct ReportRenderer {
-    let output: OutputOptions
+    let output: OutputMode
 
     /// The whole report as one JSON object (with `--json`).
     func renderJSON(_ report: BuildReport) {

@@ -18,6 +18,10 @@ struct Wheelcache: ParsableCommand {
     /// Runs the command; usage errors exit with 2 (as pip's do), not argument-parser's 64.
     static func main() {
         do {
+            let arguments = CommandLine.arguments.dropFirst()
+            if arguments.first == "build", let quick = QuickBuildParser.parse(arguments.dropFirst()) {
+                try quick.run()
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {

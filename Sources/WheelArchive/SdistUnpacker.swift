@@ -33,9 +33,22 @@ public struct SdistUnpacker: Sendable {
         return try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination))
     }
 
+    /// Unpacks `archive` (a wheel, say) into the empty folder `destination` with the same
+    /// checks, but without asking for a single top folder.
+    public func unpackAll(_ archive: String, into destination: String) throws(ArchiveError) {
+        ArchiveLocale.ensureUTF8()
+        if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
+        var info = stat()
+        let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
+        if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
+        _ = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: false)
+        _ = try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination), topFolder: false)
+    }
+
     /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
     /// it. Returns the path of the top folder (under `destination`, or alone without one).
-    private func walk(_ archive: String, archiveSize: Int64, into destination: String?) throws(ArchiveError) -> String {
+    private func walk(_ archive: String, archiveSize: Int64, into destination: String?,
+                      topFolder: Bool = true) throws(ArchiveError) -> String {
         guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
         defer { wca_read_free(reader) }
         wca_read_support_filter_all(reader)
@@ -78,10 +91,12 @@ public struct SdistUnpacker: Sendable {
             }
             if parts.isEmpty { continue }
             let fileType = wca_entry_filetype(entry)
-            if parts.count == 1 && fileType != AE_IFDIR {
-                throw .noTopFolder(path: archive)
+            if topFolder {
+                if parts.count == 1 && fileType != AE_IFDIR {
+                    throw .noTopFolder(path: archive)
+                }
+                if let top, top != parts[0] { throw .noTopFolder(path: archive) }
             }
-            if let top, top != parts[0] { throw .noTopFolder(path: archive) }
             top = parts[0]
             let rawLink = wca_entry_hardlink(entry)
             if let clash = names.insert(parts, isDirectory: fileType == AE_IFDIR && rawLink == nil) {
@@ -91,7 +106,8 @@ public struct SdistUnpacker: Sendable {
             var hardLinkTarget: String?
             if let rawLink {
                 let link = String(cString: rawLink)
-                guard let linkParts = ArchivePath.safeComponents(link), linkParts.first == parts[0], linkParts.count > 1 else {
+                guard let linkParts = ArchivePath.safeComponents(link), !linkParts.isEmpty,
+                      !topFolder || (linkParts.first == parts[0] && linkParts.count > 1) else {
                     throw .unsafeEntry(path: archive, entry: name, reason: "a hard link to '\(link)' leaves the tree")
                 }
                 hardLinkTarget = linkParts.joined(separator: "/")
@@ -152,7 +168,10 @@ public struct SdistUnpacker: Sendable {
                 _ = futimens(fd, &times)
             }
         }
-        guard let top else { throw .noTopFolder(path: archive) }
+        guard let top else {
+            if !topFolder { return destination ?? "" }
+            throw .noTopFolder(path: archive)
+        }
         return (destination.map { $0 + "/" } ?? "") + top
     }
 

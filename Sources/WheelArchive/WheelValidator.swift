@@ -15,6 +15,14 @@ public struct ValidatedWheel: Equatable, Sendable {
     public var tags: [String]
     /// Number of files in the archive.
     public var fileCount: Int
+    /// `Requires-Dist` lines from METADATA (PEP 508 requirements, markers included).
+    public var requiresDist: [String] = []
+    /// `Requires-Python` from METADATA.
+    public var requiresPython: String?
+    /// `Provides-Extra` lines from METADATA.
+    public var providesExtra: [String] = []
+    /// The `.dist-info` folder's name.
+    public var distInfo: String = ""
 }
 
 /// Checks a wheel before it is stored or delivered: a readable zip whose every entry reads
@@ -152,7 +160,9 @@ public struct WheelValidator: Sendable {
         }
         for file in digests.keys where !listed.contains(file) { throw .notInRecord(file) }
         if strongerHashes { try checkStrongerHashes(path, record: record) }
-        return ValidatedWheel(fileName: fileName, name: name, version: version, tags: tags, fileCount: digests.count)
+        return ValidatedWheel(fileName: fileName, name: name, version: version, tags: tags, fileCount: digests.count,
+                              requiresDist: metadata.all("Requires-Dist"), requiresPython: metadata["Requires-Python"],
+                              providesExtra: metadata.all("Provides-Extra"), distInfo: distInfo)
     }
 
     /// A second pass for the rare RECORD that uses sha384 or sha512.

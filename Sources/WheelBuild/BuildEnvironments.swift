@@ -65,7 +65,7 @@ public struct BuildEnvironments: Sendable {
         FileTree.remove(venv)
         let started = Date()
         do throws(BuildError) {
-            let installed = try creator.create(at: venv, requirements: requirements, env: env, log: log)
+            let (installed, installer) = try creator.create(at: venv, requirements: requirements, env: env, log: log)
             FileTree.restrictModes(venv, mask: ProcessUmask.value)
             let record = CanonicalJSON.object([
                 "schema": .int(BuildEnvironments.schema),
@@ -74,7 +74,7 @@ public struct BuildEnvironments: Sendable {
                 "python": .string(creator.interpreter.version),
                 "requirements": .array(requirements.map(CanonicalJSON.string)),
                 "index": .array(creator.index.pipArguments.map { URLRedaction.redact($0) }.map(CanonicalJSON.string)),
-                "installer": .string(creator.installer.name),
+                "installer": .string(installer),
                 "installed": .array(installed.map(CanonicalJSON.string)),
                 "created": .string(started.formatted(.iso8601)),
                 "milliseconds": .int(Int(Date().timeIntervalSince(started) * 1000)),
@@ -98,9 +98,11 @@ public struct BuildEnvironments: Sendable {
     }
 }
 
-/// Makes virtual environments and installs build requirements into them: with uv when it is
-/// on PATH (or `WHEELCACHE_INSTALLER=uv`), else with a venv without pip into which the
-/// interpreter's own pip installs (`pip --python`), else a venv with pip.
+/// Makes virtual environments and installs build requirements into them: from local wheel
+/// folders alone (`--no-index`), by wheelcache itself when its resolver can decide
+/// (`WheelInstaller`); otherwise with uv when it is on PATH, else with a venv without pip
+/// into which the interpreter's own pip installs (`pip --python`), else a venv with pip.
+/// `WHEELCACHE_INSTALLER=pip` or `=uv` picks that installer alone.
 struct EnvironmentCreator: Sendable {
     enum Installer: Sendable {
         case uv(String)
@@ -117,11 +119,15 @@ struct EnvironmentCreator: Sendable {
     let interpreter: Interpreter
     let index: IndexOptions
     let installer: Installer
+    /// Whether wheelcache may install the requirements itself.
+    let native: Bool
 
     init(interpreter: Interpreter, index: IndexOptions, environment: [String: String]) {
         self.interpreter = interpreter
         self.index = index
         self.installer = EnvironmentCreator.installer(environment)
+        let choice = environment["WHEELCACHE_INSTALLER"] ?? "auto"
+        self.native = index.noIndex && choice != "pip" && choice != "uv"
     }
 
     static func installer(_ environment: [String: String]) -> Installer {
@@ -135,9 +141,18 @@ struct EnvironmentCreator: Sendable {
     }
 
     /// Creates the venv at `path` with `requirements` installed; returns what is installed
-    /// in it (`name==version`, sorted).
-    func create(at path: String, requirements: [String], env: [String: String], log: String) throws(BuildError) -> [String] {
+    /// in it (`name==version`, sorted) and the installer that did it.
+    func create(at path: String, requirements: [String], env: [String: String],
+                log: String) throws(BuildError) -> (installed: [String], installer: String) {
         let python = path + "/bin/python"
+        if native {
+            let installer = WheelInstaller(interpreter: interpreter, folders: index.findLinks)
+            if let wheels = installer.resolve(requirements) {
+                try makeVenv(at: path, env: env, log: log, withPip: false)
+                try installer.install(wheels, into: path, env: env, log: log)
+                return (installed(in: path), "wheelcache")
+            }
+        }
         switch installer {
         case .uv(let uv):
             try run(uv, ["venv", "--quiet", "--python", interpreter.executable, path], .createEnvironment, "uv venv", env, log)
@@ -152,13 +167,13 @@ struct EnvironmentCreator: Sendable {
             try makeVenv(at: path, env: env, log: log)
             try install(requirements, into: python, env: env, log: log)
         }
-        return installed(in: path)
+        return (installed(in: path), installer.name)
     }
 
     /// A fresh venv; without pip when the interpreter's pip can install into it from outside
     /// (a tenth of a second instead of a second).
-    func makeVenv(at path: String, env: [String: String], log: String) throws(BuildError) {
-        let withPip = !interpreter.pipSupportsPythonOption
+    func makeVenv(at path: String, env: [String: String], log: String, withPip: Bool? = nil) throws(BuildError) {
+        let withPip = withPip ?? !interpreter.pipSupportsPythonOption
         try run(interpreter.executable, ["-m", "venv"] + (withPip ? [] : ["--without-pip"]) + [path],
                 .createEnvironment, "python -m venv", env, log)
     }

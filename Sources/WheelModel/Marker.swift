@@ -34,6 +34,10 @@ public indirect enum Marker: Equatable, Sendable {
                                  "python_implementation": "platform_python_implementation"][name] ?? name
                 return environment[canonical] ?? ""
             }
+            // Extras compare by their normalized names (PEP 685): `extra == "Socks_Proxy"`.
+            if left == "$extra" || right == "$extra" {
+                return Marker.compare(ProjectName.normalize(value(left)), op, ProjectName.normalize(value(right)))
+            }
             return Marker.compare(value(left), op, value(right))
         }
     }

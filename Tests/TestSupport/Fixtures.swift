@@ -54,8 +54,10 @@ public enum TestFixtures {
         env.removeValue(forKey: "PIP_INDEX_URL")
         env.removeValue(forKey: "WHEELCACHE_CACHE_DIR")
         env.removeValue(forKey: "WHEELCACHE_NO_CACHE_DIR")
-        // pip makes build environments, even where uv is on PATH (tests choose uv themselves).
-        env["WHEELCACHE_INSTALLER"] = "pip"
+        // wheelcache's own installer, then pip, even where uv is on PATH (tests choose uv themselves).
+        env["WHEELCACHE_INSTALLER"] = "auto"
+        env["PATH"] = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .filter { !FileManager.default.isExecutableFile(atPath: $0 + "/uv") }.joined(separator: ":")
         for (k, v) in extra { env[k] = v }
         return env
     }

@@ -194,14 +194,35 @@ struct BuildEnvironmentTests {
         #expect(!FileManager.default.fileExists(atPath: cli.cache))
     }
 
-    @Test("with uv on PATH, uv makes the environment (bytecode compiled) and real setuptools builds in it")
+    @Test("from a wheel folder alone, wheelcache makes the environment itself: the same set pip installs, and the same wheel")
+    func nativeInstallerMatchesPip() throws {
+        let sdist = TestFixtures.repository + "/Fixtures/sampleproject-1.0.0.tar.gz"
+        var records: [String: [String: Any]] = [:]
+        var members: [String: [String]] = [:]
+        for installer in ["auto", "pip"] {
+            let cli = CLI()
+            let (result, results) = try cli.build([sdist], CLI.offline, env: ["WHEELCACHE_INSTALLER": installer])
+            #expect(result.status == 0, "\(result.stderr)")
+            let folder = try #require(Self.environments(cli).first)
+            records[installer] = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
+            let wheel = try #require(results.first?["wheel"] as? String)
+            let listing = try run(TestFixtures.python, ["-c", "import sys, zipfile; print('\\n'.join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))", wheel])
+            members[installer] = listing.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(records["auto"]?["installer"] as? String == "wheelcache")
+        #expect(records["pip"]?["installer"] as? String == "pip")
+        #expect(records["auto"]?["installed"] as? [String] == records["pip"]?["installed"] as? [String])
+        #expect(members["auto"] == members["pip"] && members["auto"]?.isEmpty == false)
+    }
+
+    @Test("with WHEELCACHE_INSTALLER=uv and uv on PATH, uv makes the environment (bytecode compiled) and real setuptools builds in it")
     func uvMakesTheEnvironment() throws {
         let uv = (TestFixtures.remotePython as NSString).deletingLastPathComponent
         try #require(FileManager.default.isExecutableFile(atPath: uv + "/uv"), "run scripts/remote-env")
         let cli = CLI()
         let path = uv + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         let (result, results) = try cli.build([TestFixtures.repository + "/Fixtures/sampleproject-1.0.0.tar.gz"], CLI.offline,
-                                              env: ["PATH": path, "WHEELCACHE_INSTALLER": "auto"])
+                                              env: ["PATH": path, "WHEELCACHE_INSTALLER": "uv"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(results.first?["status"] as? String == "built")
         let folder = try #require(Self.environments(cli).first)

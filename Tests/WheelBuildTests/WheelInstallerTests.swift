@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import TestSupport
+import WheelModel
+@testable import WheelBuild
+
+/// wheelcache's own installer for build environments from local wheel folders: it must pick
+/// what pip picks (pip itself is the reference here), leave every doubtful case to pip, and
+/// leave an environment pip and Python see as installed.
+@Suite("WheelInstaller: build requirements from wheel folders without pip")
+struct WheelInstallerTests {
+    static let folders = TestFixtures.generated + "/resolver"
+
+    /// What pip would install for `requirements` from `folder` alone (its own resolver, dry run).
+    static func pipResolution(_ requirements: [String], folder: String) throws -> [String] {
+        let result = try run(TestFixtures.python, ["-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+                                                   "--report", "-", "--no-index", "--find-links", folder] + requirements,
+                             environment: TestFixtures.hermeticEnvironment())
+        try #require(result.status == 0, "\(result.stderr)")
+        let text = result.stdout[result.stdout.firstIndex(of: "{")!...]
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let installs = report["install"] as? [[String: Any]] ?? []
+        return installs.compactMap { item in
+            let metadata = item["metadata"] as? [String: Any]
+            guard let name = metadata?["name"] as? String, let version = metadata?["version"] as? String else { return nil }
+            return ProjectName.normalize(name) + "==" + version
+        }.sorted()
+    }
+
+    static func resolved(_ requirements: [String], folder: String) throws -> [String]? {
+        let installer = WheelInstaller(interpreter: try BuildFixtures.interpreter.get(), folders: [folder])
+        return installer.resolve(requirements)?.map { ProjectName.normalize($0.wheel.name) + "==" + $0.wheel.version }.sorted()
+    }
+
+    @Test("requirements are read as PEP 508 writes them; direct URLs and unreadable markers or clauses are left to pip")
+    func readsRequirements() throws {
+        let full = try #require(WheelInstaller.Requirement("Flit_Core [Extra1, b] (>=3.2,<4) ; python_version >= '3.8'"))
+        #expect(full.name == "flit-core" && full.extras == ["extra1", "b"] && full.specifier == ">=3.2,<4")
+        #expect(full.marker != nil)
+        let bare = try #require(WheelInstaller.Requirement("wheel"))
+        #expect(bare.specifier.isEmpty && bare.extras.isEmpty && bare.marker == nil)
+        #expect(WheelInstaller.Requirement("setuptools >= 46.4.0")?.specifier == ">= 46.4.0")
+        #expect(WheelInstaller.Requirement("pkg @ https://example.invalid/pkg.whl") == nil)
+        #expect(WheelInstaller.Requirement("pkg; nonsense_variable == 'x'") == nil)
+        #expect(WheelInstaller.Requirement("pkg ^1.0") == nil)
+        #expect(WheelInstaller.Requirement("") == nil)
+    }
+
+    @Test("the set it resolves equals pip's own resolution, for every backend in the test wheelhouse and the fixture cases",
+          arguments: [
+            (["hatchling"], "wheelhouse"), (["setuptools>=40.8.0", "wheel"], "wheelhouse"), (["flit_core >=3.2,<4"], "wheelhouse"),
+            (["hatchling>=1.6.0,<2", "flit-core"], "wheelhouse"),
+            (["alpha"], "basic"), (["alpha[fast]"], "basic"), (["alpha<2"], "basic"), (["gamma"], "basic"),
+            (["alpha[nope]", "beta<2"], "basic"),
+          ])
+    func agreesWithPip(requirements: [String], folder: String) throws {
+        let path = folder == "wheelhouse" ? TestFixtures.wheelhouse : Self.folders + "/" + folder
+        let ours = try #require(try Self.resolved(requirements, folder: path), "the native resolver gave up on \(requirements)")
+        #expect(ours == (try Self.pipResolution(requirements, folder: path)))
+    }
+
+    @Test("it gives up where pip would choose differently: a late conflicting constraint, only a pre-release, a newer sdist, a missing project")
+    func leavesDoubtfulCasesToPip() throws {
+        #expect(try Self.resolved(["x", "y"], folder: Self.folders + "/conflict") == nil)
+        #expect(try Self.resolved(["pre"], folder: Self.folders + "/prerelease") == nil)
+        #expect(try Self.resolved(["sd"], folder: Self.folders + "/newer-sdist") == nil)
+        #expect(try Self.resolved(["nothing-here"], folder: Self.folders + "/basic") == nil)
+        // Each of these pip does resolve (so giving up is not just failing): backtracking, pre-release, the sdist.
+        #expect(try Self.pipResolution(["x", "y"], folder: Self.folders + "/conflict") == ["x==1.0", "y==1.0", "z==1.0"])
+        // The same folders in an order the resolver can follow are resolved.
+        #expect(try Self.resolved(["y", "x"], folder: Self.folders + "/conflict") == ["x==1.0", "y==1.0", "z==1.0"])
+    }
+
+    @Test("an installed environment imports, runs its entry point and data script, has bytecode, and pip lists what was resolved")
+    func installsAWorkingEnvironment() throws {
+        let scratch = TemporaryDirectory("installer")
+        let venv = scratch.path + "/venv"
+        let interpreter = try BuildFixtures.interpreter.get()
+        let creator = EnvironmentCreator(interpreter: interpreter, index: IndexOptions(findLinks: [Self.folders + "/basic"], noIndex: true),
+                                         environment: TestFixtures.hermeticEnvironment(["WHEELCACHE_INSTALLER": "auto"]))
+        let log = scratch.path + "/log"
+        let (installed, installer) = try creator.create(at: venv, requirements: ["alpha[fast]"], env: TestFixtures.hermeticEnvironment(), log: log)
+        #expect(installer == "wheelcache")
+        #expect(installed == ["alpha==2.0", "beta==2.0", "gamma==1.0"])
+
+        let python = venv + "/bin/python"
+        let imports = try run(python, ["-c", "import alpha, alpha_extra, beta, gamma; print(alpha.__file__)"])
+        #expect(imports.status == 0, "\(imports.stderr)")
+        #expect(imports.stdout.hasPrefix(venv + "/lib/"))
+        let launcher = try run(venv + "/bin/alpha", [])
+        #expect(launcher.status == 0 && launcher.stdout == "alpha 2.0 main\n", "\(launcher.stderr)")
+        let tool = try run(venv + "/bin/alpha-tool", [])
+        #expect(tool.status == 0 && tool.stdout == "alpha 2.0 main\n", "\(tool.stderr)")
+        #expect(try String(contentsOfFile: venv + "/bin/alpha-tool", encoding: .utf8).hasPrefix("#!" + python + "\n"))
+        #expect(scratch.files("venv/lib").contains { $0.hasSuffix("/alpha/__pycache__/__init__.cpython-311.pyc") || $0.contains("/alpha/__pycache__/__init__.") })
+        #expect(!scratch.files("venv").contains { $0.contains(".unpacking-") || $0.contains(".data/") })
+
+        let site = try #require(WheelInstaller.sitePackages(of: venv))
+        let listed = try run(TestFixtures.python, ["-m", "pip", "list", "--format", "freeze", "--path", site],
+                             environment: TestFixtures.hermeticEnvironment())
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.split(separator: "\n").map { ProjectName.normalize(String($0.split(separator: "=")[0])) + "==" + $0.split(separator: "=").last! }.sorted()
+                == ["alpha==2.0", "beta==2.0", "gamma==1.0"])
+        #expect(try String(contentsOfFile: site + "/alpha-2.0.dist-info/INSTALLER", encoding: .utf8) == "wheelcache\n")
+    }
+
+    @Test("with WHEELCACHE_INSTALLER=pip, or with an index in play, the environment is pip's")
+    func pipWhenAskedOrWithAnIndex() throws {
+        let interpreter = try BuildFixtures.interpreter.get()
+        let local = IndexOptions(findLinks: [Self.folders + "/basic"], noIndex: true)
+        #expect(EnvironmentCreator(interpreter: interpreter, index: local, environment: ["WHEELCACHE_INSTALLER": "pip"]).native == false)
+        #expect(EnvironmentCreator(interpreter: interpreter, index: local, environment: ["WHEELCACHE_INSTALLER": "uv"]).native == false)
+        #expect(EnvironmentCreator(interpreter: interpreter, index: local, environment: [:]).native == true)
+        let indexed = IndexOptions(indexURL: "https://example.invalid/simple/", findLinks: [Self.folders + "/basic"])
+        #expect(EnvironmentCreator(interpreter: interpreter, index: indexed, environment: [:]).native == false)
+    }
+}

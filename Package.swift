@@ -50,13 +50,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "WheelModelTests", dependencies: ["WheelModel"]),
+        .testTarget(name: "WheelModelTests", dependencies: ["WheelModel", "TestSupport"]),
         .testTarget(name: "WheelArchiveTests", dependencies: ["WheelArchive", "TestSupport"]),
         .testTarget(name: "WheelStoreTests", dependencies: ["WheelStore", "TestSupport"]),
         .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "TestSupport"]),
         .testTarget(name: "WheelFetchTests", dependencies: ["WheelFetch", "TestSupport"]),
         .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "TestSupport"]),
         .testTarget(name: "wheelcacheTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "wheelcacheArgumentTests", dependencies: ["wheelcache"]),
+        .testTarget(name: "wheelcacheArgumentTests", dependencies: ["wheelcache", "TestSupport"]),
     ]
 )

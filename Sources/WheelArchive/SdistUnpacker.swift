@@ -23,32 +23,30 @@ public struct SdistUnpacker: Sendable {
     /// Unpacks `archive` into the empty folder `destination` and returns the path of the
     /// archive's single top folder.
     public func unpack(_ archive: String, into destination: String) throws(ArchiveError) -> String {
-        ArchiveLocale.ensureUTF8()
-        if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
-        var info = stat()
-        let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
-        if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
-        _ = try walk(archive, archiveSize: archiveSize, into: nil)
-        // Entries are joined to the destination's real path: no link above them either.
-        return try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination))
+        try unpack(archive, into: destination, topFolder: true)
     }
 
     /// Unpacks `archive` (a wheel, say) into the empty folder `destination` with the same
     /// checks, but without asking for a single top folder.
     public func unpackAll(_ archive: String, into destination: String) throws(ArchiveError) {
+        _ = try unpack(archive, into: destination, topFolder: false)
+    }
+
+    private func unpack(_ archive: String, into destination: String, topFolder: Bool) throws(ArchiveError) -> String {
         ArchiveLocale.ensureUTF8()
         if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
         var info = stat()
         let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
         if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
-        _ = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: false)
-        _ = try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination), topFolder: false)
+        _ = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: topFolder)
+        // Entries are joined to the destination's real path: no link above them either.
+        return try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination), topFolder: topFolder)
     }
 
     /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
     /// it. Returns the path of the top folder (under `destination`, or alone without one).
     private func walk(_ archive: String, archiveSize: Int64, into destination: String?,
-                      topFolder: Bool = true) throws(ArchiveError) -> String {
+                      topFolder: Bool) throws(ArchiveError) -> String {
         guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
         defer { wca_read_free(reader) }
         wca_read_support_filter_all(reader)

@@ -100,7 +100,7 @@ struct WheelInstaller {
                 guard let version = Version(chosen.wheel.version),
                       VersionSpecifier.satisfies(version, requirement.specifier) == true else { return nil }
             } else {
-                guard let chosen = pick(requirement.name, wheels[requirement.name] ?? [], sdists[requirement.name] ?? [],
+                guard let chosen = pick(wheels[requirement.name] ?? [], sdists[requirement.name] ?? [],
                                         specifiers[requirement.name]!, python: python) else { return nil }
                 picked[requirement.name] = chosen
                 order.append(requirement.name)
@@ -119,16 +119,10 @@ struct WheelInstaller {
 
     /// The newest final release satisfying `specifiers`, best tag first; nil when pip might
     /// choose otherwise (a newer sdist, only pre-releases) or no wheel is valid.
-    private func pick(_ name: String, _ wheels: [Candidate], _ sdists: [Version], _ specifiers: [String],
+    private func pick(_ wheels: [Candidate], _ sdists: [Version], _ specifiers: [String],
                       python: Version) -> Picked? {
-        func allowed(_ version: Version) -> Bool? {
-            var all = true
-            for specifier in specifiers {
-                guard let result = VersionSpecifier.satisfies(version, specifier) else { return nil }
-                all = all && result
-            }
-            return all
-        }
+        let specifier = specifiers.joined(separator: ",")
+        func allowed(_ version: Version) -> Bool? { VersionSpecifier.satisfies(version, specifier) }
         var matching: [Candidate] = []
         for candidate in wheels {
             guard let ok = allowed(candidate.version) else { return nil }
@@ -162,12 +156,8 @@ struct WheelInstaller {
                     guard let file = try? WheelFileName(item.name), let version = Version(file.version),
                           let rank = interpreter.rank(of: file) else { continue }
                     wheels[file.normalizedName, default: []].append(Candidate(path: path, version: version, rank: rank))
-                } else {
-                    for suffix in [".tar.gz", ".zip"] where item.name.lowercased().hasSuffix(suffix) {
-                        let stem = item.name.dropLast(suffix.count)
-                        guard let dash = stem.lastIndex(of: "-"), let version = Version(String(stem[stem.index(after: dash)...])) else { continue }
-                        sdists[ProjectName.normalize(String(stem[..<dash])), default: []].append(version)
-                    }
+                } else if let (name, text) = SdistFileName.nameAndVersion(item.name), let version = Version(text) {
+                    sdists[name, default: []].append(version)
                 }
             }
         }
@@ -197,15 +187,15 @@ struct WheelInstaller {
                 let from = staging + "/" + data + "/" + item.name
                 switch item.name {
                 case "purelib", "platlib":
-                    for inner in FileTree.items(from) { try WheelInstaller.merge(from + "/" + inner.name, into: site + "/" + inner.name) }
+                    try WheelInstaller.merge(from, into: site)
                 case "scripts":
                     for script in FileTree.items(from) { try WheelInstaller.installScript(from + "/" + script.name, into: venv + "/bin", python: python) }
                 case "data":
-                    for inner in FileTree.items(from) { try WheelInstaller.merge(from + "/" + inner.name, into: venv + "/" + inner.name) }
+                    try WheelInstaller.merge(from, into: venv)
                 case "headers":
-                    let folder = venv + "/include/site/python" + interpreter.pythonVersion + "/" + picked.wheel.name
-                    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                    for inner in FileTree.items(from) { try WheelInstaller.merge(from + "/" + inner.name, into: folder + "/" + inner.name) }
+                    let parent = venv + "/include/site/python" + interpreter.pythonVersion
+                    try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                    try WheelInstaller.merge(from, into: parent + "/" + picked.wheel.name)
                 default:
                     throw .io(path: picked.path, reason: "unknown .data folder '\(item.name)'")
                 }

@@ -25,12 +25,7 @@ public struct IndexFile: Equatable, Sendable {
             guard let wheel = try? WheelFileName(filename) else { return nil }
             return (ProjectName.normalize(wheel.distribution), wheel.version)
         }
-        for ext in [".tar.gz", ".zip"] where filename.lowercased().hasSuffix(ext) {
-            let stem = filename.dropLast(ext.count)
-            guard let dash = stem.lastIndex(of: "-") else { return nil }
-            return (ProjectName.normalize(String(stem[..<dash])), String(stem[stem.index(after: dash)...]))
-        }
-        return nil
+        return SdistFileName.nameAndVersion(filename)
     }
 }
 

@@ -60,3 +60,16 @@ public enum VersionText {
         return text.replacing("-", with: "_")
     }
 }
+
+/// An sdist's file name, `name-version.tar.gz` or `.zip` (PEP 625).
+public enum SdistFileName {
+    /// The normalized project name and the version, or nil for another kind of file.
+    public static func nameAndVersion(_ filename: String) -> (name: String, version: String)? {
+        for ext in [".tar.gz", ".zip"] where filename.lowercased().hasSuffix(ext) {
+            let stem = filename.dropLast(ext.count)
+            guard let dash = stem.lastIndex(of: "-") else { return nil }
+            return (ProjectName.normalize(String(stem[..<dash])), String(stem[stem.index(after: dash)...]))
+        }
+        return nil
+    }
+}

@@ -26,9 +26,9 @@ struct CacheOptions: ParsableArguments {
     }
 
     /// `--max-size`, else `WHEELCACHE_MAX_SIZE` (already validated flags; a bad variable exits 2).
-    static func maxSize(_ flag: String?) throws -> Int64? {
+    static func maxSize(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int64? {
         if let flag { return ByteSize.parse(flag) }
-        guard let text = ProcessInfo.processInfo.environment["WHEELCACHE_MAX_SIZE"], !text.isEmpty else { return nil }
+        guard let text = environment["WHEELCACHE_MAX_SIZE"], !text.isEmpty else { return nil }
         guard let parsed = ByteSize.parse(text) else {
             Console.error("error: WHEELCACHE_MAX_SIZE='\(text)' is not a size such as 500M or 5G")
             throw ExitCode(2)

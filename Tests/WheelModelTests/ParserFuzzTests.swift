@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WheelModel
 
 /// Mutation fuzzing of the parsers that read outside input: from valid seeds, thousands of
@@ -9,24 +10,12 @@ import WheelModel
 /// `WHEELCACHE_FUZZ_ITERATIONS` runs longer.
 @Suite("parsers of outside input survive mutated input")
 struct ParserFuzzTests {
-    /// SplitMix64: small, fast, reproducible.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let iterations = Int(ProcessInfo.processInfo.environment["WHEELCACHE_FUZZ_ITERATIONS"] ?? "") ?? 3000
     static let splices: [[UInt8]] = ["\\", "\"", "'", ",", ";", ":", "=", "==", "@", "#", "[", "]", "{", "}", "(", ")", "-", "_",
                                      ".", "/", "..", "%", "%2F", "\n", "\r\n", "\t", " ", "\u{0}", "é", "😀", "\u{FEFF}",
                                      "\\u", "\\ud800", "0", "9999999999999999999999", "-1", "and", "or", "in", "not"].map { Array($0.utf8) }
 
-    static func mutated(_ seed: [UInt8], _ random: inout Generator) -> [UInt8] {
+    static func mutated(_ seed: [UInt8], _ random: inout SplitMix) -> [UInt8] {
         var bytes = seed
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let at = bytes.isEmpty ? 0 : Int.random(in: 0...bytes.count, using: &random)
@@ -44,7 +33,7 @@ struct ParserFuzzTests {
 
     /// Feeds `iterations` mutations of the seeds to `parse` (text decoded leniently, as files are).
     static func fuzz(_ seeds: [String], seed: UInt64, _ parse: (String, [UInt8]) -> Void) {
-        var random = Generator(state: seed)
+        var random = SplitMix(seed: seed)
         let corpus = seeds.map { Array($0.utf8) }
         for _ in 0..<iterations {
             let bytes = mutated(corpus.randomElement(using: &random)!, &random)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import TestSupport
 @testable import wheelcache
 
 /// `build` skips argument-parser for the plain spellings (QuickBuildParser); these tests hold
@@ -140,18 +141,5 @@ struct QuickBuildParserTests {
             option.names.sorted().joined(separator: " ") + " " + "\(option.kind)"
         })
         #expect(known == expected)
-    }
-}
-
-/// A small seeded generator, so a failing random case can be found again.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -23,30 +23,45 @@ public struct SdistUnpacker: Sendable {
     /// Unpacks `archive` into the empty folder `destination` and returns the path of the
     /// archive's single top folder.
     public func unpack(_ archive: String, into destination: String) throws(ArchiveError) -> String {
-        try unpack(archive, into: destination, topFolder: true)
+        try write(check(archive), into: destination)
     }
 
     /// Unpacks `archive` (a wheel, say) into the empty folder `destination` with the same
     /// checks, but without asking for a single top folder.
     public func unpackAll(_ archive: String, into destination: String) throws(ArchiveError) {
-        _ = try unpack(archive, into: destination, topFolder: false)
+        let checked = try check(archive, topFolder: false)
+        _ = try write(checked, into: destination)
     }
 
-    private func unpack(_ archive: String, into destination: String, topFolder: Bool) throws(ArchiveError) -> String {
+    /// The first pass alone: checks the whole archive, writing nothing, and reads the regular
+    /// files named in `reading` (paths below the top folder, up to 1 MiB each), so a caller
+    /// can learn what it needs, such as `pyproject.toml`, before the tree is written.
+    public func check(_ archive: String, reading: Set<String> = [], topFolder: Bool = true) throws(ArchiveError) -> CheckedArchive {
         ArchiveLocale.ensureUTF8()
         if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
         var info = stat()
         let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
         if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
-        _ = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: topFolder)
+        var checked = CheckedArchive(archive: archive, archiveSize: archiveSize, topFolder: topFolder, top: "")
+        let top = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: topFolder,
+                           reading: reading, found: &checked)
+        checked.top = topFolder ? top : ""
+        return checked
+    }
+
+    /// The second pass: writes a checked archive into the empty folder `destination`, checking
+    /// again as it goes, and returns the path of the top folder.
+    public func write(_ checked: CheckedArchive, into destination: String) throws(ArchiveError) -> String {
+        var unused = checked
         // Entries are joined to the destination's real path: no link above them either.
-        return try walk(archive, archiveSize: archiveSize, into: PathText.resolvingSymlinks(destination), topFolder: topFolder)
+        return try walk(checked.archive, archiveSize: checked.archiveSize, into: PathText.resolvingSymlinks(destination),
+                        topFolder: checked.topFolder, reading: [], found: &unused)
     }
 
     /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
     /// it. Returns the path of the top folder (under `destination`, or alone without one).
-    private func walk(_ archive: String, archiveSize: Int64, into destination: String?,
-                      topFolder: Bool) throws(ArchiveError) -> String {
+    private func walk(_ archive: String, archiveSize: Int64, into destination: String?, topFolder: Bool,
+                      reading: Set<String>, found: inout CheckedArchive) throws(ArchiveError) -> String {
         guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
         defer { wca_read_free(reader) }
         wca_read_support_filter_all(reader)
@@ -125,7 +140,15 @@ public struct SdistUnpacker: Sendable {
             if let excess = limits.excess(declared, archiveSize: archiveSize) {
                 throw .tooLarge(path: archive, reason: excess)
             }
-            guard let destination else { continue }
+            guard let destination else {
+                // Below the top folder, as the caller names members.
+                if topFolder, parts.count > 1, case let inside = parts.dropFirst().joined(separator: "/"),
+                   reading.contains(inside) {
+                    found.present.insert(inside)
+                    if fileType == AE_IFREG && rawLink == nil, let data = readSmall(reader) { found.contents[inside] = data }
+                }
+                continue
+            }
 
             // Written by us, not by libarchive's disk writer, which sets the process umask to 0
             // and back to read it: another thread starting pip or creating a file meanwhile
@@ -171,6 +194,21 @@ public struct SdistUnpacker: Sendable {
             throw .noTopFolder(path: archive)
         }
         return (destination.map { $0 + "/" } ?? "") + top
+    }
+
+    /// The current entry's data when it is at most 1 MiB and reads cleanly; nil otherwise
+    /// (the caller then reads the written file instead).
+    private func readSmall(_ reader: OpaquePointer) -> [UInt8]? {
+        var data: [UInt8] = []
+        var buffer: UnsafeRawPointer?
+        var length = 0
+        var offset: Int64 = 0
+        while true {
+            let status = wca_read_data_block(reader, &buffer, &length, &offset)
+            if status == ARCHIVE_EOF { return data }
+            guard status == ARCHIVE_OK, offset == Int64(data.count), data.count + length <= 1 << 20 else { return nil }
+            if let buffer { data += UnsafeRawBufferPointer(start: buffer, count: length) }
+        }
     }
 
     /// libarchive's zip reader turns FIFOs and devices into regular files; the central
@@ -254,6 +292,26 @@ public struct SdistUnpacker: Sendable {
                 written += n
             }
         }
+    }
+}
+
+/// An archive that passed the first pass, and what that pass read.
+public struct CheckedArchive: Sendable {
+    public var archive: String
+    var archiveSize: Int64
+    var topFolder: Bool
+    /// The top folder's name (empty without `topFolder`).
+    public var top: String
+    /// Which of the members asked for are in the archive, as any kind of entry.
+    public var present: Set<String> = []
+    /// The contents of those that are small regular files.
+    public var contents: [String: [UInt8]] = [:]
+
+    init(archive: String, archiveSize: Int64, topFolder: Bool, top: String) {
+        self.archive = archive
+        self.archiveSize = archiveSize
+        self.topFolder = topFolder
+        self.top = top
     }
 }
 

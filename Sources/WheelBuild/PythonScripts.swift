@@ -68,7 +68,9 @@ with open(sys.argv[1], "w") as f:
     /// value under its name, or `error`/`backend_error` with `failed_hook`). With
     /// `check_requires`, it stops after `get_requires_for_build_wheel` (`stopped: true`) when
     /// what that hook asks for is not installed, so the caller can provide it; otherwise the
-    /// backend is imported once for both hooks. The working folder is the source tree.
+    /// backend is imported once for both hooks. The source tree's path arrives on standard
+    /// input (end of file: stop without a result); the backend is imported before it arrives
+    /// unless `backend_path` puts it in the tree, and the hooks run there.
     static let hookRunner = #"""
 import importlib, json, os, re, sys, traceback
 
@@ -173,8 +175,24 @@ def main():
     result = {}
     report = list(request.get("report", []))
     hook = None
+    # The backend is imported before the source tree is ready (wheelcache may still be
+    # unpacking it), unless it lives in the tree (backend-path). An import error is reported
+    # as it would be after.
+    backend = early_error = None
+    if not request.get("backend_path"):
+        try:
+            backend = load_backend(request["backend"], [])
+        except BaseException as e:
+            early_error = e
+    tree = os.fsdecode(sys.stdin.buffer.read())
+    if not tree:
+        os._exit(0)  # the tree could not be written; wheelcache reports why
+    os.chdir(tree)
     try:
-        backend = load_backend(request["backend"], request.get("backend_path", []))
+        if early_error is not None:
+            raise early_error
+        if backend is None:
+            backend = load_backend(request["backend"], request.get("backend_path", []))
         for step in request["hooks"]:
             hook = step["hook"]
             func = getattr(backend, hook, None)
@@ -198,8 +216,13 @@ def main():
             result["error"] = "the backend exited with status %s" % (e.code,)
     with open(os.path.join(control, "output.json"), "w") as f:
         json.dump(result, f)
+    # Exit handlers run (temporary folders are removed), but not the tear-down of every
+    # module the backend loaded, which takes tens of milliseconds and does nothing for us.
+    import atexit
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
+    os._exit(0)
 
 main()
 """#

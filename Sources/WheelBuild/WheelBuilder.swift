@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
+import WheelStore
 
 /// Options passed through to the installer of build requirements, as pip takes them.
 public struct IndexOptions: Equatable, Sendable {
@@ -40,6 +41,44 @@ public struct IndexOptions: Equatable, Sendable {
         for link in findLinks { args += ["--find-links", link] }
         if noIndex { args.append("--no-index") }
         return args
+    }
+}
+
+/// The source tree a build works in: ready, or still being written on another thread (an
+/// sdist unpacking) with its build system read from the archive already, so that the build
+/// environment and the backend's start need not wait for it.
+public struct SourceTree: Sendable {
+    /// The build system, when known before the tree is written.
+    public var system: BuildSystem?
+    private let writing: Pending<String>
+
+    public static func ready(_ path: String) -> SourceTree {
+        SourceTree(system: nil, writing: Pending(value: path))
+    }
+
+    /// A tree that `writing` gives once written, with its build system known already.
+    public init(system: BuildSystem?, writing: Pending<String>) {
+        self.system = system
+        self.writing = writing
+    }
+
+    /// The tree's path once written (waiting for it); nil when writing it failed.
+    var ready: String? { try? writing.wait() }
+
+    /// Why writing the tree failed (waiting for it), if it did.
+    public var failure: (any Error)? {
+        do { _ = try writing.wait() } catch { return error }
+        return nil
+    }
+
+    /// Waits until nothing writes the tree any more, before its folder is removed.
+    public func finish() {
+        _ = ready
+    }
+
+    func path(_ work: String) throws(BuildError) -> String {
+        guard let ready else { throw .io(path: work, reason: "the source tree could not be written") }
+        return ready
     }
 }
 
@@ -79,20 +118,40 @@ public struct WheelBuilder: Sendable {
     /// Reads the project's build system (bad input if `pyproject.toml` is malformed).
     public static func buildSystem(of tree: String) throws(BuildError) -> BuildSystem {
         let path = tree + "/pyproject.toml"
-        let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-        if text == nil && access(tree + "/setup.py", F_OK) != 0 {
+        let text = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        return try buildSystem(pyproject: text, hasSetupPy: access(tree + "/setup.py", F_OK) == 0, tree: tree, path: path)
+    }
+
+    /// The build system from `pyproject.toml`'s bytes (nil: no such file); `tree` and `path`
+    /// name the project and the file in errors.
+    public static func buildSystem(pyproject: [UInt8]?, hasSetupPy: Bool, tree: String,
+                                   path: String) throws(BuildError) -> BuildSystem {
+        if pyproject == nil && !hasSetupPy {
             throw .badProject(path: tree, reason: "no pyproject.toml or setup.py here, so this is not a Python project")
         }
-        do { return try BuildSystem.parse(pyproject: text) } catch {
+        do { return try BuildSystem.parse(pyproject: pyproject.map { String(decoding: $0, as: UTF8.self) }) } catch {
             throw .badProject(path: path, reason: error.description)
         }
     }
 
-    /// Builds the project in `tree`, using `work` (an empty folder) for the wheel, the hook
-    /// files and any private environment, with all output appended to `log`.
+    /// Builds the project in the folder `tree`; see `build(source:work:log:)`.
     public func build(tree: String, work: String, log: String) throws(BuildError) -> BuildOutcome {
+        try build(source: .ready(tree), work: work, log: log)
+    }
+
+    /// Builds the project in `source`, using `work` (an empty folder) for the wheel, the hook
+    /// files and any private environment, with all output appended to `log`. A source still
+    /// being written whose build system is known already is waited for only when the backend
+    /// has started and imported (an sdist unpacks meanwhile); if writing it fails, this throws
+    /// `.io` and the writer holds the error that counts.
+    public func build(source: SourceTree, work: String, log: String) throws(BuildError) -> BuildOutcome {
         let started = Date()
-        let system = try WheelBuilder.buildSystem(of: tree)
+        let system: BuildSystem
+        if let known = source.system {
+            system = known
+        } else {
+            system = try WheelBuilder.buildSystem(of: try source.path(work))
+        }
         let output = work + "/dist"
         do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
             throw .io(path: output, reason: "cannot create the build folder")
@@ -135,7 +194,8 @@ public struct WheelBuilder: Sendable {
         let buildWheel = Hook(name: "build_wheel", kwargs: ["wheel_directory": .string(output), "config_settings": settings])
         let report = system.requires.map(WheelBuilder.requirementName)
         var result = try callHooks([getRequires, buildWheel], checkRequires: options.isolation, system: system,
-                                   python: python, runner: runner, tree: tree, work: work, env: env, log: log, report: report)
+                                   python: python, runner: runner, source: source, work: work, env: env, log: log,
+                                   report: report)
         if result.stopped {
             // What get_requires_for_build_wheel asked for is missing (setuptools may ask for `wheel`):
             // an environment with it too, then build_wheel alone.
@@ -146,7 +206,7 @@ public struct WheelBuilder: Sendable {
                 try creator.install(result.extraRequirements, into: python, env: baseEnv, log: log)
             }
             result = try callHooks([buildWheel], checkRequires: false, system: system, python: python, runner: runner,
-                                   tree: tree, work: work, env: env, log: log,
+                                   source: source, work: work, env: env, log: log,
                                    report: report + result.extraRequirements.map(WheelBuilder.requirementName))
         }
         guard case .string(let name)? = result.values["build_wheel"], !name.contains("/"), name.hasSuffix(".whl"),
@@ -184,7 +244,7 @@ public struct WheelBuilder: Sendable {
     }
 
     private func callHooks(_ hooks: [Hook], checkRequires: Bool, system: BuildSystem, python: String, runner: String,
-                           tree: String, work: String, env: [String: String], log: String,
+                           source: SourceTree, work: String, env: [String: String], log: String,
                            report: [String]) throws(BuildError) -> HookResults {
         let control = work + "/hooks-" + hooks.map(\.name).joined(separator: "+")
         try? FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true)
@@ -198,7 +258,11 @@ public struct WheelBuilder: Sendable {
         guard FileManager.default.createFile(atPath: control + "/input.json", contents: Data(request.text.utf8)) else {
             throw .io(path: control, reason: "cannot write the hook input")
         }
-        let status = try ProcessRunner.run(python, [runner, control], environment: env, directory: tree, log: log)
+        // The runner imports the backend, then reads the tree's path on its standard input: an
+        // sdist still unpacking is waited for only now, while Python starts and imports.
+        let status = try ProcessRunner.run(python, [runner, control], environment: env, directory: work, log: log,
+                                           input: { source.ready.map { Array($0.utf8) } })
+        _ = try source.path(work)
         let step: BuildFailure.Step = hooks.count == 1 ? .buildWheel : .getRequires
         guard let data = FileManager.default.contents(atPath: control + "/output.json"),
               let output = try? JSONDecoder().decode([String: CanonicalJSON].self, from: data) else {

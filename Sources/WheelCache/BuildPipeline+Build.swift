@@ -11,31 +11,47 @@ import WheelModel
 import WheelStore
 
 extension BuildPipeline {
-    /// Lays the source tree out in `work` (unpack, copy or check out) and returns its folder.
-    func materialize(_ prepared: Prepared, work: String) throws -> String {
+    /// Lays the source tree out in `work` (unpack, copy or check out). An sdist is checked
+    /// here, where bad input fails before anything is written, and its build system read
+    /// from the archive; the tree is then written on another thread while the build starts.
+    /// Callers wait for it (`finish`) before removing `work`.
+    func materialize(_ prepared: Prepared, work: String) throws -> SourceTree {
         let src = work + "/src"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
         switch prepared {
-        case .sdist(let path, _, _, _):
-            return try SdistUnpacker().unpack(path, into: src)
-        case .remoteSdist(let url, let key, _, _):
+        case .sdist(let path, _, let label, _):
+            return try unpacking(path, label: label, into: src)
+        case .remoteSdist(let url, let key, let label, _):
             guard case .sdist(let sha256) = key.source else { preconditionFailure("a remote sdist has an sdist key") }
             let path = try download(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
-            return try SdistUnpacker().unpack(path, into: src)
+            return try unpacking(path, label: label, into: src)
         case .wheel, .delivered, .unknown:
             preconditionFailure("wheels are not built")
         case .directory(let path):
             let tree = src + "/" + PathText.lastComponent(path)
             try SourceTreeCopy.copy(path, to: tree)
-            return tree
+            return .ready(tree)
         case .git(let url, let commit, let refs, _, _):
             let git = try GitClient(environment: request.environment)
             // The tags at the commit come along, so setuptools-scm and friends see a release.
             let listed = try refs ?? git.listRemote(url)
-            return try GitMirrors(client: git, bucket: store?.path(.git)).checkout(
+            return .ready(try GitMirrors(client: git, bucket: store?.path(.git)).checkout(
                 url, commit: commit, tags: listed.tags(at: commit), into: src + "/checkout", scratch: work,
-                waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") })
+                waiting: { notice("waiting for another wheelcache process that is fetching \(url.redacted)") }))
         }
+    }
+
+    private func unpacking(_ archive: String, label: String, into src: String) throws -> SourceTree {
+        let unpacker = SdistUnpacker()
+        let checked = try unpacker.check(archive, reading: ["pyproject.toml", "setup.py"])
+        var system: BuildSystem?
+        // A pyproject.toml that is a link, or too big to read here, is read from the tree.
+        if !checked.present.contains("pyproject.toml") || checked.contents["pyproject.toml"] != nil {
+            system = try WheelBuilder.buildSystem(pyproject: checked.contents["pyproject.toml"],
+                                                  hasSetupPy: checked.present.contains("setup.py"),
+                                                  tree: label, path: label + " (pyproject.toml)")
+        }
+        return SourceTree(system: system, writing: Pending { try unpacker.write(checked, into: src) })
     }
 
     func fail(_ result: inout SourceResult, _ error: BuildError) {
@@ -78,6 +94,7 @@ extension BuildPipeline {
             return
         }
         let tree = try materialize(prepared, work: staging.path)
+        defer { tree.finish() }
         let keyLock = try store.lockKey(key.digest) {
             notice("waiting for another wheelcache process that is building \(label) (key \(key.digest.prefix(12)))")
         }
@@ -153,6 +170,7 @@ extension BuildPipeline {
         let work = try scratch.path
         let log = work + "/build.log"
         let tree = try materialize(prepared, work: work)
+        defer { tree.finish() }
         let built: (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome)
         do {
             built = try buildTree(tree, interpreter: interpreter, work: work, log: log)
@@ -169,12 +187,17 @@ extension BuildPipeline {
         if store != nil { counters.bump(\.uncached) }
     }
 
-    func buildTree(_ tree: String, interpreter: Interpreter, work: String,
-                           log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
+    func buildTree(_ tree: SourceTree, interpreter: Interpreter, work: String,
+                   log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
         let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: index.options,
                                    environment: request.environment,
                                    environments: store.map { BuildEnvironments(root: $0.path(.envs)) })
-        let outcome = try builder.build(tree: tree, work: work + "/build", log: log)
+        let outcome: BuildOutcome
+        do { outcome = try builder.build(source: tree, work: work + "/build", log: log) } catch {
+            // An sdist that could not be written: its own error, not the build's.
+            if let failure = tree.failure { throw failure }
+            throw error
+        }
         let validated: ValidatedWheel
         do { validated = try WheelValidator().validate(outcome.wheel) } catch {
             guard case .invalidWheel(_, let problem) = error else { throw error }

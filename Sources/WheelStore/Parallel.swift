@@ -44,7 +44,7 @@ public enum Parallel {
     }
 
     /// A detached thread of its own (as `Thread` gave us), with the default stack size.
-    private static func startThread(_ body: @escaping @Sendable () -> Void) {
+    static func startThread(_ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { context in
@@ -84,5 +84,42 @@ public enum Parallel {
         }
 
         var values: [R] { storage.map { $0! } }
+    }
+}
+
+/// A value computed on a thread of its own while the caller goes on; `wait()` returns it (or
+/// throws what computing it threw) once it is ready, as often as it is called.
+public final class Pending<T: Sendable>: @unchecked Sendable {
+    private var result: Result<T, any Error>?
+    private let lock = Lock()
+    private let ready = DispatchSemaphore(value: 0)
+
+    public init(_ body: @escaping @Sendable () throws -> T) {
+        Parallel.startThread { [self] in
+            let outcome = Result { try body() }
+            lock.lock()
+            result = outcome
+            lock.unlock()
+            ready.signal()
+        }
+    }
+
+    /// A value that is ready already.
+    public init(value: T) {
+        result = .success(value)
+    }
+
+    public func wait() throws -> T {
+        lock.lock()
+        if let result {
+            lock.unlock()
+            return try result.get()
+        }
+        lock.unlock()
+        ready.wait()
+        ready.signal()  // for any other waiter
+        lock.lock()
+        defer { lock.unlock() }
+        return try result!.get()
     }
 }

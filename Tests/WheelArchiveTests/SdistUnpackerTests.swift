@@ -28,6 +28,33 @@ struct SdistUnpackerTests {
 
     static let escapedAbsolute = "/tmp/wheelcache-absolute-escape.txt"
 
+    @Test("the checking pass writes nothing, reads the members asked for, and the writing pass then lays out the same tree as unpack")
+    func checkThenWrite() throws {
+        let box = try Sandbox()
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let checked = try SdistUnpacker().check(sdist, reading: ["pyproject.toml", "setup.py", "PKG-INFO", "_backend"])
+        #expect(box.tmp.files().isEmpty)
+        #expect(checked.top == "fakepkg-1.0")
+        #expect(checked.present == ["pyproject.toml", "PKG-INFO", "_backend"])
+        let pyproject = FileManager.default.contents(atPath: TestFixtures.repository + "/Fixtures/packages/fakepkg/pyproject.toml")
+        #expect(checked.contents["pyproject.toml"].map { Data($0) } == pyproject)
+        #expect(checked.contents["PKG-INFO"] == Array("Metadata-Version: 2.1\nName: fakepkg\nVersion: 1.0\n".utf8))
+        #expect(checked.contents["_backend"] == nil, "a folder has no contents")
+        let top = try SdistUnpacker().write(checked, into: box.destination)
+        let other = try Sandbox()
+        let unpacked = try SdistUnpacker().unpack(sdist, into: other.destination)
+        #expect((top as NSString).lastPathComponent == (unpacked as NSString).lastPathComponent)
+        #expect(box.tmp.files() == other.tmp.files())
+        #expect(FileManager.default.contents(atPath: top + "/pyproject.toml") == pyproject)
+    }
+
+    @Test("a pyproject.toml that is a symbolic link is present but not read from the archive")
+    func linkedMemberIsNotRead() throws {
+        let checked = try SdistUnpacker().check(TestFixtures.sdist("linked/fakepkg-1.0.tar.gz"), reading: ["pyproject.toml"])
+        #expect(checked.present == ["pyproject.toml"])
+        #expect(checked.contents.isEmpty)
+    }
+
     @Test("a good .tar.gz sdist unpacks to name-version/ with PKG-INFO and the project files")
     func goodTarGz() throws {
         let box = try Sandbox()

@@ -4,6 +4,7 @@ import TestSupport
 import WheelArchive
 import WheelBuild
 import WheelModel
+import WheelStore
 
 /// The test interpreter, probed once per process.
 enum BuildFixtures {
@@ -158,6 +159,69 @@ struct FakeBackendBuildTests {
         #expect(env["WHEELCACHE_TEST_ORDINARY"] == "plain-value")
         #expect(!String(decoding: data, as: UTF8.self).contains("aws-secret-value"))
         #expect(!String(decoding: data, as: UTF8.self).contains("ghp_secret"))
+    }
+
+    /// A builder without isolation whose interpreter finds fakebackend, and a `markerbackend`
+    /// beside it that creates the file `$WHEELCACHE_TEST_IMPORTED` when imported, then builds
+    /// as fakebackend: both outside any source tree, as installed backends are.
+    static func outsideBackends(_ tmp: TemporaryDirectory, extra: [String: String] = [:]) throws -> WheelBuilder {
+        let shim = tmp.path + "/shim"
+        try FileManager.default.createDirectory(atPath: shim, withIntermediateDirectories: true)
+        try Data("import os\nopen(os.environ['WHEELCACHE_TEST_IMPORTED'], 'w').close()\nfrom fakebackend import *\n".utf8)
+            .write(to: URL(fileURLWithPath: shim + "/markerbackend.py"))
+        var env = TestFixtures.hermeticEnvironment(extra)
+        env["PYTHONPATH"] = shim + ":" + TestFixtures.repository + "/Fixtures/packages/fakepkg/_backend"
+        return WheelBuilder(interpreter: try BuildFixtures.interpreter.get(), options: BuildOptions(isolation: false),
+                            index: IndexOptions(noIndex: true), environment: env)
+    }
+
+    @Test("an installed backend is imported while the source tree is still being written; its hooks run in the tree once it is there")
+    func backendStartsBeforeTheTree() throws {
+        let tmp = TemporaryDirectory("build")
+        let marker = tmp.path + "/imported"
+        let builder = try FakeBackendBuildTests.outsideBackends(tmp, extra: ["WHEELCACHE_TEST_IMPORTED": marker])
+        let src = tmp.path + "/src"
+        // The tree is written only after the backend has been imported: a builder that waited
+        // for the tree before starting the backend would leave this waiting until the deadline.
+        let writing = Pending { () throws -> String in
+            let deadline = Date().addingTimeInterval(120)
+            while !FileManager.default.fileExists(atPath: marker) {
+                guard Date() < deadline else { throw CocoaError(.fileReadNoSuchFile) }
+                usleep(10_000)
+            }
+            try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+            return try SdistUnpacker().unpack(TestFixtures.sdist("fakepkg-1.0.tar.gz"), into: src)
+        }
+        let source = SourceTree(system: BuildSystem(requires: [], backend: "markerbackend"), writing: writing)
+        let outcome = try builder.build(source: source, work: tmp.path + "/work", log: tmp.path + "/log")
+        #expect(source.failure == nil)
+        #expect(outcome.backend == "markerbackend")
+        // fakebackend read the project's name and version from pyproject.toml in the working folder.
+        let wheel = try WheelValidator().validate(outcome.wheel)
+        #expect(wheel.name == "fakepkg")
+        #expect(wheel.version == "1.0")
+    }
+
+    @Test("a source tree that cannot be written stops the build before any hook runs, and the writer keeps its error")
+    func treeNotWritten() throws {
+        struct Unwritable: Error {}
+        let tmp = TemporaryDirectory("build")
+        let hooks = tmp.path + "/hooks"
+        let builder = try FakeBackendBuildTests.outsideBackends(tmp, extra: [
+            "WHEELCACHE_TEST_IMPORTED": tmp.path + "/imported", "WHEELCACHE_FAKE_HOOK_LOG": hooks,
+        ])
+        let source = SourceTree(system: BuildSystem(requires: [], backend: "markerbackend"),
+                                writing: Pending { () throws -> String in throw Unwritable() })
+        let error = try #require(throws: BuildError.self) {
+            try builder.build(source: source, work: tmp.path + "/work", log: tmp.path + "/log")
+        }
+        guard case .io = error else {
+            Issue.record("expected .io, got \(error)")
+            return
+        }
+        #expect(source.failure is Unwritable)
+        #expect(!FileManager.default.fileExists(atPath: hooks), "no hook ran")
+        #expect(tmp.files("work").filter { $0.hasSuffix("output.json") }.isEmpty, "the runner reported nothing")
     }
 
     @Test("a backend that cannot be imported is a loading failure")

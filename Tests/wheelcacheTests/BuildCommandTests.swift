@@ -67,6 +67,19 @@ struct BuildCommandTests {
         #expect(third.first?["status"] as? String == "built")
     }
 
+    @Test("an sdist whose pyproject.toml is a symbolic link builds, cached and with --no-cache-dir: its build system is read from the written tree")
+    func linkedPyprojectBuilds() throws {
+        let cli = CLI()
+        let sdist = TestFixtures.sdist("linked/fakepkg-1.0.tar.gz")
+        let (first, results) = try cli.build([sdist])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(results.first?["status"] as? String == "built")
+        #expect(results.first?["name"] as? String == "fakepkg")
+        let (uncached, again) = try cli.build([sdist], ["--no-cache-dir"])
+        #expect(uncached.status == 0, "\(uncached.stderr)")
+        #expect(again.first?["status"] as? String == "uncached")
+    }
+
     @Test("a local folder is built on every run, leaves no cache entry and does not write into the folder")
     func localFolderIsNeverCached() throws {
         let cli = CLI()

@@ -141,15 +141,17 @@ struct EnvironmentCreator: Sendable {
     }
 
     /// Creates the venv at `path` with `requirements` installed; returns what is installed
-    /// in it (`name==version`, sorted) and the installer that did it.
-    func create(at path: String, requirements: [String], env: [String: String],
+    /// in it (`name==version`, sorted) and the installer that did it. `shared`: the
+    /// environment serves many builds, so its bytecode is compiled now (a private one, used
+    /// once, lets Python compile just what it imports).
+    func create(at path: String, requirements: [String], shared: Bool = true, env: [String: String],
                 log: String) throws(BuildError) -> (installed: [String], installer: String) {
         let python = path + "/bin/python"
         if native {
             let installer = WheelInstaller(interpreter: interpreter, folders: index.findLinks)
             if let wheels = installer.resolve(requirements) {
                 try makeVenv(at: path, env: env, log: log, withPip: false)
-                try installer.install(wheels, into: path, env: env, log: log)
+                try installer.install(wheels, into: path, compile: shared, env: env, log: log)
                 return (installed(in: path), "wheelcache")
             }
         }
@@ -157,15 +159,15 @@ struct EnvironmentCreator: Sendable {
         case .uv(let uv):
             try run(uv, ["venv", "--quiet", "--python", interpreter.executable, path], .createEnvironment, "uv venv", env, log)
             if !requirements.isEmpty {
-                // Bytecode now: the environment is shared, and builds should not each compile it.
                 let settings = index.installerSettings(uv: true)
-                try run(uv, ["pip", "install", "--python", python, "--compile-bytecode"] + settings.arguments + ["--"] + requirements,
+                try run(uv, ["pip", "install", "--python", python] + (shared ? ["--compile-bytecode"] : [])
+                            + settings.arguments + ["--"] + requirements,
                         .installRequirements, "uv could not install \(requirements.joined(separator: ", "))",
                         env.merging(settings.environment) { $1 }, log)
             }
         case .pip:
             try makeVenv(at: path, env: env, log: log)
-            try install(requirements, into: python, env: env, log: log)
+            try install(requirements, into: python, compile: shared, env: env, log: log)
         }
         return (installed(in: path), installer.name)
     }
@@ -178,14 +180,17 @@ struct EnvironmentCreator: Sendable {
                 .createEnvironment, "python -m venv", env, log)
     }
 
-    func install(_ requirements: [String], into python: String, env: [String: String], log: String) throws(BuildError) {
+    /// Installs `requirements` with pip into the venv of `python`; `compile`: bytecode too.
+    func install(_ requirements: [String], into python: String, compile: Bool, env: [String: String],
+                 log: String) throws(BuildError) {
         guard !requirements.isEmpty else { return }
         let settings = index.installerSettings(uv: false)
+        let options = settings.arguments + (compile ? [] : ["--no-compile"]) + ["--"] + requirements
         let args: [String]
         if interpreter.pipSupportsPythonOption {
-            args = [interpreter.executable, "-m", "pip", "--python", python, "install"] + settings.arguments + ["--"] + requirements
+            args = [interpreter.executable, "-m", "pip", "--python", python, "install"] + options
         } else {
-            args = [python, "-m", "pip", "install"] + settings.arguments + ["--"] + requirements
+            args = [python, "-m", "pip", "install"] + options
         }
         try run(args[0], Array(args.dropFirst()), .installRequirements,
                 "pip could not install \(requirements.joined(separator: ", "))", env.merging(settings.environment) { $1 }, log)

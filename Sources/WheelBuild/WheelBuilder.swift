@@ -97,8 +97,9 @@ public struct BuildOutcome: Sendable {
 /// process when the environment already has what the first hook asks for.
 ///
 /// Isolated builds use a shared environment from `environments` (the cache's bucket), made
-/// once per interpreter and requirement set; without one (`--no-cache-dir`), a fresh venv in
-/// the work folder. `--no-build-isolation` builds with the interpreter as it is.
+/// once per interpreter and requirement set; without one (`--no-cache-dir`), a private venv
+/// in the work folder, made the same way but without compiling bytecode ahead (it serves one
+/// build). `--no-build-isolation` builds with the interpreter as it is.
 public struct WheelBuilder: Sendable {
     public var interpreter: Interpreter
     public var options: BuildOptions
@@ -168,6 +169,7 @@ public struct WheelBuilder: Sendable {
         let baseEnv = env
         env = BuildEnvironmentVariables.forBackend(env)
         var python = interpreter.executable
+        var privateInstaller = ""
         func use(_ venv: String) {
             python = venv + "/bin/python"
             env["VIRTUAL_ENV"] = venv
@@ -178,8 +180,8 @@ public struct WheelBuilder: Sendable {
                 use(try environments.environment(for: system.requires, creator: creator, env: baseEnv, log: log))
             } else {
                 let venv = work + "/env"
-                try creator.makeVenv(at: venv, env: baseEnv, log: log)
-                try creator.install(system.requires, into: venv + "/bin/python", env: baseEnv, log: log)
+                privateInstaller = try creator.create(at: venv, requirements: system.requires, shared: false,
+                                                      env: baseEnv, log: log).installer
                 use(venv)
             }
         }
@@ -202,8 +204,14 @@ public struct WheelBuilder: Sendable {
             if let environments {
                 use(try environments.environment(for: system.requires + result.extraRequirements, creator: creator,
                                                  env: baseEnv, log: log))
+            } else if privateInstaller == "wheelcache" {
+                // Its resolver takes the whole set at once: a second environment with those too.
+                let venv = work + "/env-extra"
+                _ = try creator.create(at: venv, requirements: system.requires + result.extraRequirements, shared: false,
+                                       env: baseEnv, log: log)
+                use(venv)
             } else {
-                try creator.install(result.extraRequirements, into: python, env: baseEnv, log: log)
+                try creator.install(result.extraRequirements, into: python, compile: false, env: baseEnv, log: log)
             }
             result = try callHooks([buildWheel], checkRequires: false, system: system, python: python, runner: runner,
                                    source: source, work: work, env: env, log: log,

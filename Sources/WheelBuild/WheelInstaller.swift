@@ -166,8 +166,10 @@ struct WheelInstaller {
 
     // MARK: Installing
 
-    /// Unpacks `wheels` into the venv at `venv` (made without pip), then compiles bytecode.
-    func install(_ wheels: [Picked], into venv: String, env: [String: String], log: String) throws(BuildError) {
+    /// Unpacks `wheels` into the venv at `venv` (made without pip), then, with `compile`,
+    /// compiles bytecode.
+    func install(_ wheels: [Picked], into venv: String, compile: Bool = true, env: [String: String],
+                 log: String) throws(BuildError) {
         guard let site = WheelInstaller.sitePackages(of: venv) else {
             throw .io(path: venv, reason: "the new venv has no lib/pythonX.Y/site-packages")
         }
@@ -210,6 +212,7 @@ struct WheelInstaller {
         }
         // Bytecode now, in parallel: the environment is shared read-only, so builds cannot
         // write it later. As with pip, a file that does not compile is not an error.
+        guard compile else { return }
         _ = try ProcessRunner.run(python, ["-m", "compileall", "-q", "-j", "0", site], environment: env, log: log)
     }
 

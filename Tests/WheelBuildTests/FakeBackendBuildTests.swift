@@ -71,6 +71,27 @@ struct FakeBackendBuildTests {
         #expect(FileManager.default.fileExists(atPath: box.log))
     }
 
+    @Test("without a cache, isolation uses private environments made by wheelcache's installer and left uncompiled; what get_requires_for_build_wheel adds gets a second one")
+    func privateEnvironments() throws {
+        let box = try BuildSandbox()
+        let hooks = box.tmp.path + "/hooks"
+        let outcome = try box.build(isolation: true, environment: ["WHEELCACHE_FAKE_HOOK_LOG": hooks, "WHEELCACHE_FAKE_REQUIRES": "flit_core"],
+                                    index: IndexOptions(findLinks: [TestFixtures.wheelhouse], noIndex: true))
+        #expect(outcome.requirements.contains { $0.hasPrefix("flit_core==") }, "\(outcome.requirements)")
+        // Each hook line is "HOOK PID SYS_PREFIX".
+        let prefixes = try String(contentsOfFile: hooks, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(prefixes.map { String($0[0]) } == ["get_requires_for_build_wheel", "build_wheel"])
+        #expect(prefixes.map { ($0[2] as Substring).hasSuffix("/work/env") } == [true, false])
+        #expect(prefixes.last.map { ($0[2] as Substring).hasSuffix("/work/env-extra") } == true)
+        let site = try #require(FileManager.default.enumerator(atPath: box.work + "/env-extra/lib")?
+            .compactMap { $0 as? String }.first { $0.hasSuffix("site-packages") })
+        let packages = box.work + "/env-extra/lib/" + site
+        let distInfo = try #require(try FileManager.default.contentsOfDirectory(atPath: packages).first { $0.hasPrefix("flit_core-") && $0.hasSuffix(".dist-info") })
+        #expect(try String(contentsOfFile: packages + "/" + distInfo + "/INSTALLER", encoding: .utf8) == "wheelcache\n")
+        #expect(!box.tmp.files("work/env-extra").contains { $0.hasPrefix("lib/") && $0.contains("/flit_core/__pycache__/") },
+                "a private environment is not compiled ahead")
+    }
+
     @Test("a build without isolation reports only the named build requirements, with their installed versions")
     func reportsNamedRequirementsOnly() throws {
         let box = try BuildSandbox()

@@ -10,8 +10,11 @@ import WheelStore
 /// Build environments kept in the cache's `envs-v1` bucket and shared by later builds.
 ///
 /// An environment is keyed by the interpreter (its path and version: a venv points at its
-/// base interpreter), the build requirements as asked for, and the index options that
-/// resolve them; `env.json` records the set they resolved to. Layout, per key:
+/// base interpreter) and, when wheelcache's own resolver decides (`--no-index`), the exact
+/// set of wheels it resolves to, by file name and SHA-256: a wheel folder that gains a newer
+/// release gets a new environment, and requirement lists that resolve alike share one. When
+/// uv or pip resolve as they install, the key is the requirements as asked for and the index
+/// options; `env.json` records the set they resolved to. Layout, per key:
 ///
 ///     envs-v1/KEY/lock       flock: held exclusively while the environment is created
 ///     envs-v1/KEY/venv/      the virtual environment (created in place: scripts in a venv
@@ -30,24 +33,32 @@ public struct BuildEnvironments: Sendable {
         self.root = root
     }
 
-    /// The key of the environment for `requirements`.
-    public static func key(interpreter: Interpreter, requirements: [String], index: IndexOptions) -> String {
-        let normalized = Set(requirements.map { $0.trimmingSpaces() }.filter { !$0.isEmpty }).sorted()
-        let inputs = CanonicalJSON.object([
+    /// The key of the environment for `requirements`, to be made as `plan` says.
+    static func key(interpreter: Interpreter, requirements: [String], index: IndexOptions,
+                    plan: EnvironmentCreator.Plan) -> String {
+        var inputs: [String: CanonicalJSON] = [
             "schema": .int(schema),
             "interpreter": .string(interpreter.executable),
             "version": .string(interpreter.version),
-            "requirements": .array(normalized.map(CanonicalJSON.string)),
-            "index": .array(index.pipArguments.map(CanonicalJSON.string)),
-        ])
-        return CacheKey.plainDigest(inputs.text)
+        ]
+        switch plan {
+        case .wheels(_, let identities):
+            inputs["wheels"] = .array(identities.sorted().map(CanonicalJSON.string))
+        case .installer:
+            let normalized = Set(requirements.map { $0.trimmingSpaces() }.filter { !$0.isEmpty }).sorted()
+            inputs["requirements"] = .array(normalized.map(CanonicalJSON.string))
+            inputs["index"] = .array(index.pipArguments.map(CanonicalJSON.string))
+        }
+        return CacheKey.plainDigest(CanonicalJSON.object(inputs).text)
     }
 
     /// The folder of a complete environment for `requirements`, creating it first when there
     /// is none. Marks it used. Waits while another process creates the same one.
     func environment(for requirements: [String], creator: EnvironmentCreator, env: [String: String],
                      log: String) throws(BuildError) -> String {
-        let key = BuildEnvironments.key(interpreter: creator.interpreter, requirements: requirements, index: creator.index)
+        let plan = creator.plan(for: requirements)
+        let key = BuildEnvironments.key(interpreter: creator.interpreter, requirements: requirements, index: creator.index,
+                                        plan: plan)
         let folder = root + "/" + key
         let venv = folder + "/venv"
         let manifest = folder + "/env.json"
@@ -65,7 +76,8 @@ public struct BuildEnvironments: Sendable {
         FileTree.remove(venv)
         let started = Date()
         do throws(BuildError) {
-            let (installed, installer) = try creator.create(at: venv, requirements: requirements, env: env, log: log)
+            let (installed, installer) = try creator.create(at: venv, requirements: requirements, plan: plan, env: env,
+                                                            log: log)
             FileTree.restrictModes(venv, mask: ProcessUmask.value)
             let record = CanonicalJSON.object([
                 "schema": .int(BuildEnvironments.schema),
@@ -140,20 +152,38 @@ struct EnvironmentCreator: Sendable {
         return .pip
     }
 
-    /// Creates the venv at `path` with `requirements` installed; returns what is installed
-    /// in it (`name==version`, sorted) and the installer that did it. `shared`: the
-    /// environment serves many builds, so its bytecode is compiled now (a private one, used
-    /// once, lets Python compile just what it imports).
-    func create(at path: String, requirements: [String], shared: Bool = true, env: [String: String],
-                log: String) throws(BuildError) -> (installed: [String], installer: String) {
+    /// How an environment gets its requirements: wheels wheelcache's resolver picked (with
+    /// each one's `FILENAME SHA256`), or an installer that resolves as it installs.
+    enum Plan {
+        case wheels([WheelInstaller.Picked], identities: [String])
+        case installer
+    }
+
+    /// Resolves `requirements` with wheelcache's resolver when it may and can decide.
+    func plan(for requirements: [String]) -> Plan {
+        guard native, let wheels = WheelInstaller(interpreter: interpreter, folders: index.findLinks).resolve(requirements) else {
+            return .installer
+        }
+        var identities: [String] = []
+        for picked in wheels {
+            guard let digest = try? FileDigest.sha256(picked.path) else { return .installer }
+            identities.append(PathText.lastComponent(picked.path) + " " + digest.hex)
+        }
+        return .wheels(wheels, identities: identities)
+    }
+
+    /// Creates the venv at `path` with `requirements` installed as `plan` says (resolved here
+    /// when not given); returns what is installed in it (`name==version`, sorted) and the
+    /// installer that did it. `shared`: the environment serves many builds, so its bytecode
+    /// is compiled now (a private one, used once, lets Python compile just what it imports).
+    func create(at path: String, requirements: [String], plan: Plan? = nil, shared: Bool = true,
+                env: [String: String], log: String) throws(BuildError) -> (installed: [String], installer: String) {
         let python = path + "/bin/python"
-        if native {
-            let installer = WheelInstaller(interpreter: interpreter, folders: index.findLinks)
-            if let wheels = installer.resolve(requirements) {
-                try makeVenv(at: path, env: env, log: log, withPip: false)
-                try installer.install(wheels, into: path, compile: shared, env: env, log: log)
-                return (installed(in: path), "wheelcache")
-            }
+        if case .wheels(let wheels, _) = plan ?? self.plan(for: requirements) {
+            try makeVenv(at: path, env: env, log: log, withPip: false)
+            try WheelInstaller(interpreter: interpreter, folders: index.findLinks)
+                .install(wheels, into: path, compile: shared, env: env, log: log)
+            return (installed(in: path), "wheelcache")
         }
         switch installer {
         case .uv(let uv):

@@ -186,7 +186,7 @@ public struct WheelBuilder: Sendable {
             }
         }
         let runner = work + "/hook_runner.py"
-        guard FileManager.default.createFile(atPath: runner, contents: Data(PythonScripts.hookRunner.utf8)) else {
+        guard writeScratchFile(PythonScripts.hookRunner, to: runner) else {
             throw .io(path: runner, reason: "cannot write the hook runner")
         }
         let settings = CanonicalJSON.object(options.configSettings.mapValues { values in
@@ -263,7 +263,7 @@ public struct WheelBuilder: Sendable {
             "check_requires": .bool(checkRequires),
             "report": .array(report.filter { !$0.isEmpty }.map(CanonicalJSON.string)),
         ])
-        guard FileManager.default.createFile(atPath: control + "/input.json", contents: Data(request.text.utf8)) else {
+        guard writeScratchFile(request.text, to: control + "/input.json") else {
             throw .io(path: control, reason: "cannot write the hook input")
         }
         // The runner imports the backend, then reads the tree's path on its standard input: an

@@ -203,7 +203,7 @@ struct WheelInstaller {
                 }
             }
             let distInfo = site + "/" + picked.wheel.distInfo
-            _ = FileManager.default.createFile(atPath: distInfo + "/INSTALLER", contents: Data("wheelcache\n".utf8))
+            _ = writeScratchFile("wheelcache\n", to: distInfo + "/INSTALLER")
             if let entryPoints = WheelInstaller.text(distInfo + "/entry_points.txt") {
                 for (name, target) in WheelInstaller.scripts(entryPoints) {
                     try WheelInstaller.writeLauncher(name: name, target: target, into: venv + "/bin", python: python)
@@ -245,7 +245,7 @@ struct WheelInstaller {
         if var text = WheelInstaller.text(source), text.hasPrefix("#!python") {
             let end = text.firstIndex(where: \.isNewline) ?? text.endIndex
             text.replaceSubrange(text.startIndex..<end, with: "#!" + python)
-            guard FileManager.default.createFile(atPath: target, contents: Data(text.utf8)) else {
+            guard writeScratchFile(text, to: target) else {
                 throw .io(path: target, reason: "cannot write the script")
             }
         } else {
@@ -287,7 +287,7 @@ struct WheelInstaller {
 
             """
         let path = bin + "/" + name
-        guard FileManager.default.createFile(atPath: path, contents: Data(script.utf8)) else {
+        guard writeScratchFile(script, to: path) else {
             throw .io(path: path, reason: "cannot write the launcher")
         }
         chmod(path, 0o755 & ~ProcessUmask.value)

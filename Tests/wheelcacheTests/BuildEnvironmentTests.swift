@@ -69,6 +69,42 @@ struct BuildEnvironmentTests {
         #expect(try CacheCommandTests.cache(cli, ["info"]).stdout.contains("Build environments: 1"))
     }
 
+    @Test("offline, an environment is keyed by the exact wheels it resolves to: requirement lists that resolve alike share one, and a newer wheel in the -f folder gets a new one")
+    func keyedByResolvedSet() throws {
+        let cli = CLI()
+        let house = cli.scratch.path + "/house"
+        try FileManager.default.createDirectory(atPath: house, withIntermediateDirectories: true)
+        func add(_ wheel: String) throws {
+            try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/" + wheel), toPath: house + "/" + wheel)
+        }
+        try add("beta-1.0-py3-none-any.whl")
+        let log = cli.scratch.path + "/hooks"
+        let env = ["WHEELCACHE_FAKE_HOOK_LOG": log]
+        let offline = ["--no-index", "-f", house]
+        func installed(_ folder: String) throws -> [String] {
+            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any]
+            return record?["installed"] as? [String] ?? []
+        }
+        let first = try Self.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
+        let second = try Self.fakeSdist(cli, name: "usesbetatoo", requires: "[\"beta >= 1.0\"]")
+        let (a, _) = try cli.build([first, second], offline, env: env)
+        #expect(a.status == 0, "\(a.stderr)")
+        let made = Self.environments(cli)
+        try #require(made.count == 1, "both lists resolve to beta 1.0")
+        #expect(try installed(made[0]) == ["beta==1.0"])
+        #expect(Set(Self.hooks(log).map(\.prefix)) == [made[0] + "/venv"])
+
+        try add("beta-2.0-py3-none-any.whl")
+        let (b, results) = try cli.build([first], offline + ["--no-binary", ":all:"], env: env)
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(results.first?["status"] as? String == "rebuilt")
+        let now = Self.environments(cli)
+        #expect(now.count == 2)
+        let newer = try #require(now.first { $0 != made[0] })
+        #expect(try installed(newer) == ["beta==2.0"])
+        #expect(Self.hooks(log).last?.prefix == newer + "/venv")
+    }
+
     @Test("get_requires_for_build_wheel and build_wheel run in one process when the environment has what the first asks for")
     func oneProcessWhenSatisfied() throws {
         let cli = CLI()

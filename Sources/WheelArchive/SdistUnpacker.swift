@@ -141,6 +141,9 @@ public struct SdistUnpacker: Sendable {
                 throw .tooLarge(path: archive, reason: excess)
             }
             guard let destination else {
+                if !found.hasCompiledSources, let last = parts.last, CheckedArchive.compiled(String(last)) {
+                    found.hasCompiledSources = true
+                }
                 // Below the top folder, as the caller names members.
                 if topFolder, parts.count > 1, case let inside = parts.dropFirst().joined(separator: "/"),
                    reading.contains(inside) {
@@ -189,6 +192,7 @@ public struct SdistUnpacker: Sendable {
                 _ = futimens(fd, &times)
             }
         }
+        if destination == nil { found.unpackedSize = declared }
         guard let top else {
             if !topFolder { return destination ?? "" }
             throw .noTopFolder(path: archive)
@@ -306,6 +310,18 @@ public struct CheckedArchive: Sendable {
     public var present: Set<String> = []
     /// The contents of those that are small regular files.
     public var contents: [String: [UInt8]] = [:]
+    /// The sizes its headers declare, summed.
+    public var unpackedSize: Int64 = 0
+    /// Whether it holds sources of compiled code (C, C++, Cython, Rust, Fortran, Go) or a
+    /// CMake or Meson project: a build that may write far more than the tree.
+    public var hasCompiledSources = false
+
+    static let compiledSuffixes = [".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".pyx", ".pxd", ".rs", ".f", ".f90", ".go"]
+
+    static func compiled(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "cmakelists.txt" || lower == "meson.build" || compiledSuffixes.contains { lower.hasSuffix($0) }
+    }
 
     init(archive: String, archiveSize: Int64, topFolder: Bool, top: String) {
         self.archive = archive

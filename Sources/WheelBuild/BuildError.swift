@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelStore
 
 /// Errors from probing interpreters and running builds. `isInputError` separates bad input
 /// (exit 2) from builds that ran and failed (exit 1).
@@ -19,6 +20,13 @@ public enum BuildError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A step that ran and failed, with the last lines of its log.
     static func step(_ step: BuildFailure.Step, _ status: Int32, _ message: String, log: String) -> BuildError {
         .failed(BuildFailure(step: step, status: status, message: message, log: log, tail: ProcessRunner.tail(log)))
+    }
+
+    /// A file wheelcache writes for a build could not be written: the disk's fault when full.
+    static func cannotWrite(_ path: String, _ what: String, _ error: StoreError) -> BuildError {
+        guard case .io(_, _, let code) = error else { return .io(path: path, reason: "cannot write \(what)") }
+        let hint = code == ENOSPC || code == EDQUOT ? "; free some space, or choose another cache folder with --cache-dir" : ""
+        return .io(path: path, reason: "cannot write \(what): \(String(cString: strerror(code)))\(hint)")
     }
 
     public var isInputError: Bool {

@@ -51,15 +51,19 @@ public struct SourceTree: Sendable {
     /// The build system, when known before the tree is written.
     public var system: BuildSystem?
     private let writing: Pending<String>
+    /// A folder outside the work folder the tree is written into, removed by `finish`.
+    private let outside: String?
 
     public static func ready(_ path: String) -> SourceTree {
         SourceTree(system: nil, writing: Pending(value: path))
     }
 
-    /// A tree that `writing` gives once written, with its build system known already.
-    public init(system: BuildSystem?, writing: Pending<String>) {
+    /// A tree that `writing` gives once written, with its build system known already;
+    /// `outside`: the folder it is written into when that is not inside the work folder.
+    public init(system: BuildSystem?, writing: Pending<String>, outside: String? = nil) {
         self.system = system
         self.writing = writing
+        self.outside = outside
     }
 
     /// The tree's path once written (waiting for it); nil when writing it failed.
@@ -71,9 +75,11 @@ public struct SourceTree: Sendable {
         return nil
     }
 
-    /// Waits until nothing writes the tree any more, before its folder is removed.
+    /// Waits until nothing writes the tree any more, before the work folder is removed, and
+    /// removes the folder outside it, if any.
     public func finish() {
         _ = ready
+        if let outside { FileTree.remove(outside) }
     }
 
     func path(_ work: String) throws(BuildError) -> String {
@@ -186,8 +192,8 @@ public struct WheelBuilder: Sendable {
             }
         }
         let runner = work + "/hook_runner.py"
-        guard writeScratchFile(PythonScripts.hookRunner, to: runner) else {
-            throw .io(path: runner, reason: "cannot write the hook runner")
+        do { try writeScratchFile(PythonScripts.hookRunner, to: runner) } catch {
+            throw .cannotWrite(runner, "the hook runner", error)
         }
         let settings = CanonicalJSON.object(options.configSettings.mapValues { values in
             values.count == 1 ? .string(values[0]) : .array(values.map(CanonicalJSON.string))
@@ -263,8 +269,8 @@ public struct WheelBuilder: Sendable {
             "check_requires": .bool(checkRequires),
             "report": .array(report.filter { !$0.isEmpty }.map(CanonicalJSON.string)),
         ])
-        guard writeScratchFile(request.text, to: control + "/input.json") else {
-            throw .io(path: control, reason: "cannot write the hook input")
+        do { try writeScratchFile(request.text, to: control + "/input.json") } catch {
+            throw .cannotWrite(control, "the hook input", error)
         }
         // The runner imports the backend, then reads the tree's path on its standard input: an
         // sdist still unpacking is waited for only now, while Python starts and imports.

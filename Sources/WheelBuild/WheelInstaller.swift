@@ -203,7 +203,7 @@ struct WheelInstaller {
                 }
             }
             let distInfo = site + "/" + picked.wheel.distInfo
-            _ = writeScratchFile("wheelcache\n", to: distInfo + "/INSTALLER")
+            try? writeScratchFile("wheelcache\n", to: distInfo + "/INSTALLER")
             if let entryPoints = WheelInstaller.text(distInfo + "/entry_points.txt") {
                 for (name, target) in WheelInstaller.scripts(entryPoints) {
                     try WheelInstaller.writeLauncher(name: name, target: target, into: venv + "/bin", python: python)
@@ -245,9 +245,7 @@ struct WheelInstaller {
         if var text = WheelInstaller.text(source), text.hasPrefix("#!python") {
             let end = text.firstIndex(where: \.isNewline) ?? text.endIndex
             text.replaceSubrange(text.startIndex..<end, with: "#!" + python)
-            guard writeScratchFile(text, to: target) else {
-                throw .io(path: target, reason: "cannot write the script")
-            }
+            do { try writeScratchFile(text, to: target) } catch { throw .cannotWrite(target, "the script", error) }
         } else {
             try merge(source, into: target)
         }
@@ -287,9 +285,7 @@ struct WheelInstaller {
 
             """
         let path = bin + "/" + name
-        guard writeScratchFile(script, to: path) else {
-            throw .io(path: path, reason: "cannot write the launcher")
-        }
+        do { try writeScratchFile(script, to: path) } catch { throw .cannotWrite(path, "the launcher", error) }
         chmod(path, 0o755 & ~ProcessUmask.value)
     }
 }

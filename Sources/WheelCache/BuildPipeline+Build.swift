@@ -17,15 +17,19 @@ extension BuildPipeline {
     /// Callers wait for it (`finish`) before removing `work`.
     func materialize(_ prepared: Prepared, work: String) throws -> SourceTree {
         let src = work + "/src"
-        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
         switch prepared {
         case .sdist(let path, _, let label, _):
-            return try unpacking(path, label: label, into: src)
+            return try unpacking(path, label: label, work: work)
         case .remoteSdist(let url, let key, let label, _):
             guard case .sdist(let sha256) = key.source else { preconditionFailure("a remote sdist has an sdist key") }
             let path = try download(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
-            return try unpacking(path, label: label, into: src)
-        case .wheel, .delivered, .unknown:
+            return try unpacking(path, label: label, work: work)
+        default:
+            break
+        }
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        switch prepared {
+        case .sdist, .remoteSdist, .wheel, .delivered, .unknown:
             preconditionFailure("wheels are not built")
         case .directory(let path):
             let tree = src + "/" + PathText.lastComponent(path)
@@ -41,7 +45,8 @@ extension BuildPipeline {
         }
     }
 
-    private func unpacking(_ archive: String, label: String, into src: String) throws -> SourceTree {
+    /// The tree goes into memory (`MemoryTrees`) when it may, else into `work/src`.
+    private func unpacking(_ archive: String, label: String, work: String) throws -> SourceTree {
         let unpacker = SdistUnpacker()
         let checked = try unpacker.check(archive, reading: ["pyproject.toml", "setup.py"])
         var system: BuildSystem?
@@ -51,7 +56,18 @@ extension BuildPipeline {
                                                   hasSetupPy: checked.present.contains("setup.py"),
                                                   tree: label, path: label + " (pyproject.toml)")
         }
-        return SourceTree(system: system, writing: Pending { try unpacker.write(checked, into: src) })
+        var memory: String?
+        // The staging folder's lock owns the memory folder, so a killed build's is found.
+        if request.environment["WHEELCACHE_MEMORY_TREES"] != "0", !checked.hasCompiledSources,
+           access(work + ".lock", F_OK) == 0 {
+            memory = MemoryTrees.folder(for: checked.unpackedSize, ownerLock: work + ".lock")
+        }
+        let src = memory.map { $0 + "/src" } ?? work + "/src"
+        do { try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true) } catch {
+            if let memory { FileTree.remove(memory) }
+            throw error
+        }
+        return SourceTree(system: system, writing: Pending { try unpacker.write(checked, into: src) }, outside: memory)
     }
 
     func fail(_ result: inout SourceResult, _ error: BuildError) {
@@ -86,6 +102,7 @@ extension BuildPipeline {
             break
         }
         store.clearStaleStaging()
+        MemoryTrees.clearStale()
         let staging = try store.makeStaging()
         defer { staging.remove() }
         // `--no-binary` asks for a build; otherwise the shared cache may have it.

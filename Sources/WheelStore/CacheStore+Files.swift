@@ -80,17 +80,19 @@ func syncPath(_ path: String) throws(StoreError) {
 /// Writes a scratch file (a hook runner's input, a launcher in a venv being made): created or
 /// truncated, with no fsync and no temporary name, which FileManager's `createFile` does at a
 /// cost of milliseconds each on some disks. Files whose folder is published later need nothing
-/// more; nothing else reads them if the process dies. False when it cannot be written.
-public func writeScratchFile(_ text: String, to path: String) -> Bool {
+/// more; nothing else reads them if the process dies.
+public func writeScratchFile(_ text: String, to path: String) throws(StoreError) {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { return false }
+    guard fd >= 0 else { throw .io(path: path, operation: "create", errno: errno) }
     defer { close(fd) }
     let bytes = Array(text.utf8)
     var done = 0
     while done < bytes.count {
         let w = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-        if w < 0 { if errno == EINTR { continue }; return false }
+        if w < 0 {
+            if errno == EINTR { continue }
+            throw .io(path: path, operation: "write", errno: errno)
+        }
         done += w
     }
-    return true
 }

@@ -8,4 +8,7 @@
 int wc_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 int wc_spawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 
+/* Whether the file system holding `path` is a tmpfs (statfs, which Swift's Glibc does not show). */
+int wc_is_tmpfs(const char *path);
+
 #endif

@@ -33,6 +33,9 @@ WHEELCACHE_FAKE_REQUIRES
 WHEELCACHE_FAKE_HOOK_LOG
     path of a file; each wheel hook appends "HOOK PID SYS_PREFIX\\n".
 
+WHEELCACHE_FAKE_CWD_LOG
+    path of a file; each wheel hook appends its working folder (the source tree) and "\\n".
+
 WHEELCACHE_FAKE_DESCRIBE
     if set, the wheel gets an empty DIST/payload/git-describe-OUTPUT file, OUTPUT being
     what `git describe --tags` says in the source tree (as setuptools-scm would ask).
@@ -130,6 +133,10 @@ def _payload(dist):
 
 
 def _log_hook(hook):
+    cwd_log = os.environ.get("WHEELCACHE_FAKE_CWD_LOG")
+    if cwd_log:
+        with open(cwd_log, "a", encoding="utf-8") as f:
+            f.write(os.getcwd() + "\n")
     path = os.environ.get("WHEELCACHE_FAKE_HOOK_LOG")
     if not path:
         return

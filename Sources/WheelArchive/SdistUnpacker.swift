@@ -312,11 +312,11 @@ public struct CheckedArchive: Sendable {
     public var contents: [String: [UInt8]] = [:]
     /// The sizes its headers declare, summed.
     public var unpackedSize: Int64 = 0
-    /// Whether it holds sources of compiled code (C, C++, Cython, Rust, Fortran, Go) or a
-    /// CMake or Meson project: a build that may write far more than the tree.
+    /// Whether it holds sources that Python build backends compile (C, C++, Cython, Rust,
+    /// Fortran) or a CMake or Meson project: a build that may write far more than the tree.
     public var hasCompiledSources = false
 
-    static let compiledSuffixes = [".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".pyx", ".pxd", ".rs", ".f", ".f90", ".go"]
+    static let compiledSuffixes = [".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90"]
 
     static func compiled(_ name: String) -> Bool {
         let lower = name.lowercased()

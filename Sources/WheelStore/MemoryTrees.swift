@@ -27,7 +27,7 @@ public enum MemoryTrees {
         var fs = statvfs()
         guard wc_is_tmpfs(root) != 0, statvfs(root, &fs) == 0 else { return nil }
         let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
-        guard free >= (256 << 20) + 4 * bytes else { return nil }
+        guard free >= (512 << 20) + 4 * bytes else { return nil }
         guard let base = base() else { return nil }
         var template = Array((base + "/src-XXXXXX").utf8CString)
         guard mkdtemp(&template) != nil else { return nil }

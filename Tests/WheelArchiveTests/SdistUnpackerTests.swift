@@ -48,6 +48,21 @@ struct SdistUnpackerTests {
         #expect(FileManager.default.contents(atPath: top + "/pyproject.toml") == pyproject)
     }
 
+    @Test("the checking pass sums the declared sizes and tells sources backends compile (C here) from pure Python")
+    func sizeAndCompiledSources() throws {
+        let box = try Sandbox()
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let pure = try SdistUnpacker().check(sdist)
+        #expect(!pure.hasCompiledSources)
+        let top = try SdistUnpacker().write(pure, into: box.destination)
+        let sizes = try box.tmp.files("outer/dest").map {
+            try #require(FileManager.default.attributesOfItem(atPath: box.destination + "/" + $0)[.size] as? Int)
+        }
+        #expect(pure.unpackedSize == Int64(sizes.reduce(0, +)), "\(top)")
+        let compiled = try SdistUnpacker().check(TestFixtures.sdist("cext-pkg-0.5.tar.gz"))
+        #expect(compiled.hasCompiledSources)
+    }
+
     @Test("a pyproject.toml that is a symbolic link is present but not read from the archive")
     func linkedMemberIsNotRead() throws {
         let checked = try SdistUnpacker().check(TestFixtures.sdist("linked/fakepkg-1.0.tar.gz"), reading: ["pyproject.toml"])

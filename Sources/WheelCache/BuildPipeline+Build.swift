@@ -24,18 +24,15 @@ extension BuildPipeline {
             guard case .sdist(let sha256) = key.source else { preconditionFailure("a remote sdist has an sdist key") }
             let path = try download(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
             return try unpacking(path, label: label, work: work)
-        default:
-            break
-        }
-        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        switch prepared {
-        case .sdist, .remoteSdist, .wheel, .delivered, .unknown:
+        case .wheel, .delivered, .unknown:
             preconditionFailure("wheels are not built")
         case .directory(let path):
             let tree = src + "/" + PathText.lastComponent(path)
+            try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
             try SourceTreeCopy.copy(path, to: tree)
             return .ready(tree)
         case .git(let url, let commit, let refs, _, _):
+            try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
             let git = try GitClient(environment: request.environment)
             // The tags at the commit come along, so setuptools-scm and friends see a release.
             let listed = try refs ?? git.listRemote(url)
@@ -182,6 +179,7 @@ extension BuildPipeline {
 
     /// Builds without storing: local folders always, other sources under `--no-cache-dir`.
     func buildUncached(_ prepared: Prepared, interpreter: Interpreter, result: inout SourceResult) throws {
+        MemoryTrees.clearStale()
         let scratch = Scratch(store: store)
         defer { scratch.remove() }
         let work = try scratch.path

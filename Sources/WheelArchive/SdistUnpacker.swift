@@ -11,8 +11,9 @@ import WheelModel
 /// that would write outside the destination: absolute paths, `..`, links that leave the tree,
 /// device files and FIFOs, names given twice or as both a file and a folder, and archives past
 /// the bounds of `ArchiveLimits`. The whole archive is checked in a first pass that writes
-/// nothing, so a refused archive leaves no files behind; the second pass writes it with plain
-/// calls (not libarchive's disk writer), checking again as it goes (sizes in headers can lie).
+/// nothing, so a refused archive leaves no files behind (a zip's data is read and counted
+/// there too: its headers' sizes can lie); the second pass writes it with plain calls (not
+/// libarchive's disk writer), checking again as it goes.
 public struct SdistUnpacker: Sendable {
     public var limits: ArchiveLimits
 
@@ -41,10 +42,11 @@ public struct SdistUnpacker: Sendable {
         if let missing = wca_load_error() { throw .notAnArchive(path: archive, reason: String(cString: missing)) }
         var info = stat()
         let archiveSize = stat(archive, &info) == 0 ? Int64(info.st_size) : 0
-        if SdistUnpacker.startsLikeZip(archive) { try checkZipTypes(archive) }
+        let zip = SdistUnpacker.startsLikeZip(archive)
+        if zip { try checkZipTypes(archive) }
         var checked = CheckedArchive(archive: archive, archiveSize: archiveSize, topFolder: topFolder, top: "")
         let top = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: topFolder,
-                           reading: reading, found: &checked)
+                           reading: reading, zip: zip, found: &checked)
         checked.top = topFolder ? top : ""
         return checked
     }
@@ -55,13 +57,14 @@ public struct SdistUnpacker: Sendable {
         var unused = checked
         // Entries are joined to the destination's real path: no link above them either.
         return try walk(checked.archive, archiveSize: checked.archiveSize, into: PathText.resolvingSymlinks(destination),
-                        topFolder: checked.topFolder, reading: [], found: &unused)
+                        topFolder: checked.topFolder, reading: [], zip: false, found: &unused)
     }
 
     /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
     /// it. Returns the path of the top folder (under `destination`, or alone without one).
+    /// Without one, `zip` says the data must be read to be checked.
     private func walk(_ archive: String, archiveSize: Int64, into destination: String?, topFolder: Bool,
-                      reading: Set<String>, found: inout CheckedArchive) throws(ArchiveError) -> String {
+                      reading: Set<String>, zip: Bool, found: inout CheckedArchive) throws(ArchiveError) -> String {
         guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
         defer { wca_read_free(reader) }
         wca_read_support_filter_all(reader)
@@ -145,10 +148,22 @@ public struct SdistUnpacker: Sendable {
                     found.hasCompiledSources = true
                 }
                 // Below the top folder, as the caller names members.
+                var wanted: String?
                 if topFolder, parts.count > 1, case let inside = parts.dropFirst().joined(separator: "/"),
                    reading.contains(inside) {
                     found.present.insert(inside)
-                    if fileType == AE_IFREG && rawLink == nil, let data = readSmall(reader) { found.contents[inside] = data }
+                    wanted = inside
+                }
+                let regular = fileType == AE_IFREG && rawLink == nil
+                if regular && zip {
+                    // A zip's headers can lie about sizes, and skipping its data checks nothing
+                    // (a tar's sizes lay the stream out): the data is read and counted here, so
+                    // that a bomb or damage is bad input before anything is written.
+                    let data = try drain(reader, keeping: wanted != nil, archive: archive, archiveSize: archiveSize,
+                                         total: &actual)
+                    if let wanted, let data { found.contents[wanted] = data }
+                } else if regular, let wanted, let data = readSmall(reader) {
+                    found.contents[wanted] = data
                 }
                 continue
             }
@@ -198,6 +213,28 @@ public struct SdistUnpacker: Sendable {
             throw .noTopFolder(path: archive)
         }
         return (destination.map { $0 + "/" } ?? "") + top
+    }
+
+    /// Reads the current entry's data to its end, counting it against the limits; returns it
+    /// when `keeping` and at most 1 MiB.
+    private func drain(_ reader: OpaquePointer, keeping: Bool, archive: String, archiveSize: Int64,
+                       total: inout Int64) throws(ArchiveError) -> [UInt8]? {
+        var data: [UInt8]? = keeping ? [] : nil
+        var buffer: UnsafeRawPointer?
+        var length = 0
+        var offset: Int64 = 0
+        while true {
+            let status = wca_read_data_block(reader, &buffer, &length, &offset)
+            if status == ARCHIVE_EOF { return data }
+            guard status == ARCHIVE_OK else { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
+            total += Int64(length)
+            if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
+            if let kept = data, let buffer, kept.count + length <= 1 << 20 {
+                data = kept + UnsafeRawBufferPointer(start: buffer, count: length)
+            } else {
+                data = nil
+            }
+        }
     }
 
     /// The current entry's data when it is at most 1 MiB and reads cleanly; nil otherwise

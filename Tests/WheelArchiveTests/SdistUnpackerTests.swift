@@ -63,6 +63,20 @@ struct SdistUnpackerTests {
         #expect(compiled.hasCompiledSources)
     }
 
+    @Test("every hostile sdist of scripts/make-hostile (zip bombs with lying sizes included) is refused by the checking pass alone, before anything is written")
+    func hostileRefusedBeforeWriting() throws {
+        let tmp = TemporaryDirectory("hostile")
+        let made = try run(TestFixtures.python, [TestFixtures.repository + "/scripts/make-hostile", tmp.path + "/out",
+                                                 "--escape-root", tmp.path + "/escape"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let folder = tmp.path + "/out/sdists"
+        let sdists = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(sdists.count > 20)
+        for name in sdists {
+            #expect(throws: ArchiveError.self, "\(name)") { _ = try SdistUnpacker().check(folder + "/" + name) }
+        }
+    }
+
     @Test("a pyproject.toml that is a symbolic link is present but not read from the archive")
     func linkedMemberIsNotRead() throws {
         let checked = try SdistUnpacker().check(TestFixtures.sdist("linked/fakepkg-1.0.tar.gz"), reading: ["pyproject.toml"])

@@ -154,16 +154,13 @@ public struct SdistUnpacker: Sendable {
                     found.present.insert(inside)
                     wanted = inside
                 }
-                let regular = fileType == AE_IFREG && rawLink == nil
-                if regular && zip {
-                    // A zip's headers can lie about sizes, and skipping its data checks nothing
-                    // (a tar's sizes lay the stream out): the data is read and counted here, so
-                    // that a bomb or damage is bad input before anything is written.
+                // A zip's headers can lie about sizes, and skipping its data checks nothing (a
+                // tar's sizes lay the stream out): its data is read and counted here, so that a
+                // bomb or damage is bad input before anything is written.
+                if fileType == AE_IFREG && rawLink == nil && (zip || wanted != nil) {
                     let data = try drain(reader, keeping: wanted != nil, archive: archive, archiveSize: archiveSize,
                                          total: &actual)
                     if let wanted, let data { found.contents[wanted] = data }
-                } else if regular, let wanted, let data = readSmall(reader) {
-                    found.contents[wanted] = data
                 }
                 continue
             }
@@ -216,39 +213,34 @@ public struct SdistUnpacker: Sendable {
     }
 
     /// Reads the current entry's data to its end, counting it against the limits; returns it
-    /// when `keeping` and at most 1 MiB.
+    /// when `keeping`, at most 1 MiB and without holes (else the written file is read).
     private func drain(_ reader: OpaquePointer, keeping: Bool, archive: String, archiveSize: Int64,
                        total: inout Int64) throws(ArchiveError) -> [UInt8]? {
         var data: [UInt8]? = keeping ? [] : nil
-        var buffer: UnsafeRawPointer?
-        var length = 0
-        var offset: Int64 = 0
-        while true {
-            let status = wca_read_data_block(reader, &buffer, &length, &offset)
-            if status == ARCHIVE_EOF { return data }
-            guard status == ARCHIVE_OK else { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
-            total += Int64(length)
-            if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
-            if let kept = data, let buffer, kept.count + length <= 1 << 20 {
-                data = kept + UnsafeRawBufferPointer(start: buffer, count: length)
+        try readBlocks(reader, archive: archive, archiveSize: archiveSize, total: &total) { block, offset throws(ArchiveError) in
+            if let kept = data, offset == Int64(kept.count), kept.count + block.count <= 1 << 20 {
+                data = kept + block
             } else {
                 data = nil
             }
         }
+        return data
     }
 
-    /// The current entry's data when it is at most 1 MiB and reads cleanly; nil otherwise
-    /// (the caller then reads the written file instead).
-    private func readSmall(_ reader: OpaquePointer) -> [UInt8]? {
-        var data: [UInt8] = []
+    /// Calls `body` with each block of the current entry's data and its offset, counting what
+    /// is actually read against the limits (sizes in headers can lie).
+    private func readBlocks(_ reader: OpaquePointer, archive: String, archiveSize: Int64, total: inout Int64,
+                            _ body: (UnsafeRawBufferPointer, Int64) throws(ArchiveError) -> Void) throws(ArchiveError) {
         var buffer: UnsafeRawPointer?
         var length = 0
         var offset: Int64 = 0
         while true {
             let status = wca_read_data_block(reader, &buffer, &length, &offset)
-            if status == ARCHIVE_EOF { return data }
-            guard status == ARCHIVE_OK, offset == Int64(data.count), data.count + length <= 1 << 20 else { return nil }
-            if let buffer { data += UnsafeRawBufferPointer(start: buffer, count: length) }
+            if status == ARCHIVE_EOF { return }
+            guard status == ARCHIVE_OK else { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
+            total += Int64(length)
+            if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
+            try body(UnsafeRawBufferPointer(start: buffer, count: buffer == nil ? 0 : length), offset)
         }
     }
 
@@ -313,19 +305,10 @@ public struct SdistUnpacker: Sendable {
 
     private func copyData(from reader: OpaquePointer, to fd: Int32, archive: String, archiveSize: Int64,
                           total: inout Int64, destination: String, entry: String) throws(ArchiveError) {
-        var buffer: UnsafeRawPointer?
-        var length = 0
-        var offset: Int64 = 0
-        while true {
-            let status = wca_read_data_block(reader, &buffer, &length, &offset)
-            if status == ARCHIVE_EOF { return }
-            guard status == ARCHIVE_OK else { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
-            total += Int64(length)
-            // Sizes in headers can lie; count what is actually written.
-            if let excess = limits.excess(total, archiveSize: archiveSize) { throw .tooLarge(path: archive, reason: excess) }
+        try readBlocks(reader, archive: archive, archiveSize: archiveSize, total: &total) { block, offset throws(ArchiveError) in
             var written = 0
-            while written < length, let buffer {
-                let n = pwrite(fd, buffer + written, length - written, off_t(offset) + off_t(written))
+            while written < block.count, let base = block.baseAddress {
+                let n = pwrite(fd, base + written, block.count - written, off_t(offset) + off_t(written))
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw writeFailure(errno, archive: archive, destination: destination, entry: entry)

@@ -25,7 +25,7 @@ public enum BuildError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file wheelcache writes for a build could not be written: the disk's fault when full.
     static func cannotWrite(_ path: String, _ what: String, _ error: StoreError) -> BuildError {
         guard case .io(_, _, let code) = error else { return .io(path: path, reason: "cannot write \(what)") }
-        let hint = code == ENOSPC || code == EDQUOT ? "; free some space, or choose another cache folder with --cache-dir" : ""
+        let hint = code == ENOSPC || code == EDQUOT ? "; " + BuildFailure.diskFullAdvice : ""
         return .io(path: path, reason: "cannot write \(what): \(String(cString: strerror(code)))\(hint)")
     }
 
@@ -80,9 +80,11 @@ public struct BuildFailure: Equatable, Sendable, CustomStringConvertible {
         diskFull = tail.contains { $0.contains("No space left on device") } || BuildFailure.nearlyFull(log)
     }
 
+    static let diskFullAdvice = "free some space, or choose another cache folder with --cache-dir"
+
     public var description: String {
         if diskFull {
-            return "\(step.rawValue) failed: No space left on device; free some space, or choose another cache folder with --cache-dir"
+            return "\(step.rawValue) failed: No space left on device; \(BuildFailure.diskFullAdvice)"
         }
         return "\(step.rawValue) failed (\(message)); see the log for details"
     }

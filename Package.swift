@@ -35,7 +35,7 @@ let package = Package(
                 "WheelModel", "WheelArchive", "CSpawn",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive", "WheelStore"]),
+        .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelFetch"]),
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "WheelFetch",
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "WheelModelTests", dependencies: ["WheelModel", "TestSupport"]),
         .testTarget(name: "WheelArchiveTests", dependencies: ["WheelArchive", "TestSupport"]),
         .testTarget(name: "WheelStoreTests", dependencies: ["WheelStore", "TestSupport"]),
-        .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "TestSupport"]),
+        .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "WheelFetch", "TestSupport"]),
         .testTarget(name: "WheelFetchTests", dependencies: ["WheelFetch", "TestSupport"]),
         .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "TestSupport"]),
         .testTarget(name: "wheelcacheTests", dependencies: ["TestSupport"]),

@@ -4,17 +4,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelFetch
 import WheelModel
 import WheelStore
 
 /// Build environments kept in the cache's `envs-v1` bucket and shared by later builds.
 ///
 /// An environment is keyed by the interpreter (its path and version: a venv points at its
-/// base interpreter) and, when wheelcache's own resolver decides (`--no-index`), the exact
-/// set of wheels it resolves to, by file name and SHA-256: a wheel folder that gains a newer
-/// release gets a new environment, and requirement lists that resolve alike share one. When
-/// uv or pip resolve as they install, the key is the requirements as asked for and the index
-/// options; `env.json` records the set they resolved to. Layout, per key:
+/// base interpreter) and, when wheelcache's own resolver decides (local folders and indexes
+/// alike), the exact set of wheels it resolves to, by file name and SHA-256: an index or a
+/// wheel folder that gains a newer release gets a new environment, and requirement lists
+/// that resolve alike share one. Where the resolver leaves the choice to uv or pip, which
+/// resolve as they install, the key is the requirements as asked for and the index options;
+/// `env.json` records the set they resolved to. Layout, per key:
 ///
 ///     envs-v1/KEY/lock       flock: held exclusively while the environment is created
 ///     envs-v1/KEY/venv/      the virtual environment (created in place: scripts in a venv
@@ -110,11 +112,11 @@ public struct BuildEnvironments: Sendable {
     }
 }
 
-/// Makes virtual environments and installs build requirements into them: from local wheel
-/// folders alone (`--no-index`), by wheelcache itself when its resolver can decide
-/// (`WheelInstaller`); otherwise with uv when it is on PATH, else with a venv without pip
-/// into which the interpreter's own pip installs (`pip --python`), else a venv with pip.
-/// `WHEELCACHE_INSTALLER=pip` or `=uv` picks that installer alone.
+/// Makes virtual environments and installs build requirements into them: by wheelcache
+/// itself when its resolver can decide (`WheelInstaller`: local wheel folders, and the
+/// indexes when it is given the HTTP cache); otherwise with uv when it is on PATH, else with a
+/// venv without pip into which the interpreter's own pip installs (`pip --python`), else a
+/// venv with pip. `WHEELCACHE_INSTALLER=pip` or `=uv` picks that installer alone.
 struct EnvironmentCreator: Sendable {
     enum Installer: Sendable {
         case uv(String)
@@ -133,13 +135,22 @@ struct EnvironmentCreator: Sendable {
     let installer: Installer
     /// Whether wheelcache may install the requirements itself.
     let native: Bool
+    /// Where its resolver finds wheels.
+    let resolver: WheelInstaller
 
-    init(interpreter: Interpreter, index: IndexOptions, environment: [String: String]) {
+    /// `fetching`: the HTTP cache to read indexes through and a folder for the wheels
+    /// downloaded; without it, only `--no-index` builds are installed natively.
+    init(interpreter: Interpreter, index: IndexOptions, environment: [String: String],
+         fetching: (http: HTTPCache, downloads: String)? = nil) {
         self.interpreter = interpreter
         self.index = index
         self.installer = EnvironmentCreator.installer(environment)
         let choice = environment["WHEELCACHE_INSTALLER"] ?? "auto"
-        self.native = index.noIndex && choice != "pip" && choice != "uv"
+        // Remote find-links pages are left to pip and uv.
+        self.native = choice != "pip" && choice != "uv" && (index.noIndex || fetching != nil)
+            && !index.findLinks.contains { $0.contains("://") }
+        self.resolver = WheelInstaller(interpreter: interpreter, folders: index.findLinks, indexes: index.indexes,
+                                       fetching: fetching.map { WheelInstaller.Fetching(http: $0.http, downloads: $0.downloads) })
     }
 
     static func installer(_ environment: [String: String]) -> Installer {
@@ -161,15 +172,8 @@ struct EnvironmentCreator: Sendable {
 
     /// Resolves `requirements` with wheelcache's resolver when it may and can decide.
     func plan(for requirements: [String]) -> Plan {
-        guard native, let wheels = WheelInstaller(interpreter: interpreter, folders: index.findLinks).resolve(requirements) else {
-            return .installer
-        }
-        var identities: [String] = []
-        for picked in wheels {
-            guard let digest = try? FileDigest.sha256(picked.path) else { return .installer }
-            identities.append(PathText.lastComponent(picked.path) + " " + digest.hex)
-        }
-        return .wheels(wheels, identities: identities)
+        guard native, let wheels = resolver.resolve(requirements) else { return .installer }
+        return .wheels(wheels, identities: wheels.map { $0.filename + " " + $0.sha256 })
     }
 
     /// Creates the venv at `path` with `requirements` installed as `plan` says (resolved here
@@ -181,8 +185,7 @@ struct EnvironmentCreator: Sendable {
         let python = path + "/bin/python"
         if case .wheels(let wheels, _) = plan ?? self.plan(for: requirements) {
             try makeVenv(at: path, env: env, log: log, withPip: false)
-            try WheelInstaller(interpreter: interpreter, folders: index.findLinks)
-                .install(wheels, into: path, compile: shared, env: env, log: log)
+            try resolver.install(wheels, into: path, compile: shared, env: env, log: log)
             return (installed(in: path), "wheelcache")
         }
         switch installer {

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelFetch
 import WheelModel
 import WheelStore
 
@@ -31,6 +32,14 @@ public struct IndexOptions: Equatable, Sendable {
         if !extraIndexURLs.isEmpty { environment[prefix + "EXTRA_INDEX_URL"] = extraIndexURLs.joined(separator: " ") }
         if !findLinks.isEmpty { environment[prefix + "FIND_LINKS"] = findLinks.joined(separator: uv ? "," : " ") }
         return (noIndex ? ["--no-index"] : [], environment)
+    }
+
+    /// pip's default index.
+    public static let defaultIndex = "https://pypi.org/simple/"
+
+    /// The indexes to ask, in order.
+    public var indexes: [String] {
+        noIndex ? [] : [indexURL ?? IndexOptions.defaultIndex] + extraIndexURLs
     }
 
     /// The options as pip's arguments: what identifies a build environment (never run).
@@ -112,14 +121,18 @@ public struct WheelBuilder: Sendable {
     public var index: IndexOptions
     public var environment: [String: String]
     public var environments: BuildEnvironments?
+    /// The HTTP cache the resolver reads indexes through; nil: only `--no-index` build
+    /// environments are installed natively.
+    public var http: HTTPCache?
 
     public init(interpreter: Interpreter, options: BuildOptions, index: IndexOptions, environment: [String: String],
-                environments: BuildEnvironments? = nil) {
+                environments: BuildEnvironments? = nil, http: HTTPCache? = nil) {
         self.interpreter = interpreter
         self.options = options
         self.index = index
         self.environment = environment
         self.environments = environments
+        self.http = http
     }
 
     /// Reads the project's build system (bad input if `pyproject.toml` is malformed).
@@ -171,7 +184,8 @@ public struct WheelBuilder: Sendable {
             env["PYTHONNOUSERSITE"] = "1"
             env.removeValue(forKey: "PYTHONPATH")
         }
-        let creator = EnvironmentCreator(interpreter: interpreter, index: index, environment: env)
+        let creator = EnvironmentCreator(interpreter: interpreter, index: index, environment: env,
+                                         fetching: http.map { ($0, work + "/downloads") })
         let baseEnv = env
         env = BuildEnvironmentVariables.forBackend(env)
         var python = interpreter.executable

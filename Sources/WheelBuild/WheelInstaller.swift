@@ -5,34 +5,102 @@ import Glibc
 import Darwin
 #endif
 import WheelArchive
+import WheelFetch
 import WheelModel
 import WheelStore
 
-/// Installs build requirements without an installer process, for builds that take them from
-/// local wheel folders only (`--no-index -f DIR`, a CI wheelhouse). pip spends 1.5-3.5 s per
+/// Installs build requirements without an installer process. pip spends 1.5-3.5 s per
 /// build environment starting, resolving and installing one file at a time; this reads the
-/// folders, picks versions as pip does, validates each wheel (RECORD both ways, hashes),
-/// unpacks it into the venv and compiles the bytecode in parallel.
+/// local wheel folders (`-f DIR`) and the package indexes (PEP 503/691 pages, through the HTTP
+/// cache), picks versions as pip does, downloads and validates each wheel it picks (RECORD
+/// both ways, hashes), unpacks it into the venv and compiles the bytecode in parallel.
 ///
 /// The resolver is deliberately small: the newest final release that satisfies every
 /// requirement seen so far and whose wheel the interpreter can install. Whenever pip could
 /// decide differently (a constraint arriving after its project was chosen, only
-/// pre-releases or sdists matching, a direct URL, a clause it cannot read) it gives up and
-/// the environment is made by uv or pip, as before.
+/// pre-releases, yanked files or sdists matching, a direct URL, a clause it cannot read) or
+/// an index cannot be read, it gives up and the environment is made by uv or pip, as before.
 struct WheelInstaller {
     let interpreter: Interpreter
     let folders: [String]
+    /// The package indexes to read as well (through `fetching`); none: the folders alone.
+    let indexes: [String]
+    /// The HTTP cache, which also keeps each validated wheel's `Facts`, and a folder of the
+    /// build's own for index pages and downloads; nil: no index is read, no facts kept.
+    let fetching: Fetching?
 
-    /// A wheel picked for an environment, validated.
-    struct Picked {
-        let path: String
-        let wheel: ValidatedWheel
+    struct Fetching: Sendable {
+        let http: HTTPCache
+        let downloads: String
     }
 
-    private struct Candidate {
-        let path: String
+    init(interpreter: Interpreter, folders: [String], indexes: [String] = [], fetching: Fetching? = nil) {
+        self.interpreter = interpreter
+        self.folders = folders
+        self.indexes = fetching == nil ? [] : indexes
+        self.fetching = fetching
+    }
+
+    /// A wheel picked for an environment: validated once (now, or before: `Facts` are kept
+    /// by SHA-256), downloaded only when an environment is made from it.
+    struct Picked {
+        let filename: String
+        let location: Candidate.Location
+        let facts: Facts
+        /// Its SHA-256, hex.
+        let sha256: String
+        /// The file, when it is local or was downloaded to be validated.
+        let path: String?
+    }
+
+    /// What the resolver and the installer need of a valid wheel, from its METADATA.
+    struct Facts: Codable {
+        var name: String
+        var version: String
+        var requiresDist: [String]
+        var requiresPython: String?
+        var providesExtra: [String]
+        var distInfo: String
+
+        init(_ wheel: ValidatedWheel) {
+            name = wheel.name
+            version = wheel.version
+            requiresDist = wheel.requiresDist
+            requiresPython = wheel.requiresPython
+            providesExtra = wheel.providesExtra
+            distInfo = wheel.distInfo
+        }
+    }
+
+    struct Candidate {
+        enum Location {
+            case file(String)
+            case index(IndexFile)
+        }
+
+        let filename: String
+        let location: Location
         let version: Version
         let rank: Int
+    }
+
+    /// What the folders and indexes offer for one project: the wheels the interpreter can
+    /// install, and the versions of sdists (pip would build a newer one).
+    private struct Offer {
+        var wheels: [Candidate] = []
+        var sdists: [Version] = []
+
+        /// Adds the file `filename` of project `name`, if it is an installable wheel or an sdist.
+        mutating func add(_ filename: String, _ location: Candidate.Location, project name: String,
+                          interpreter: Interpreter) {
+            if filename.hasSuffix(".whl") {
+                guard let file = try? WheelFileName(filename), file.normalizedName == name,
+                      let version = Version(file.version), let rank = interpreter.rank(of: file) else { return }
+                wheels.append(Candidate(filename: filename, location: location, version: version, rank: rank))
+            } else if let (project, text) = SdistFileName.nameAndVersion(filename), project == name, let version = Version(text) {
+                sdists.append(version)
+            }
+        }
     }
 
     /// A PEP 508 requirement as far as the resolver reads one.
@@ -82,7 +150,12 @@ struct WheelInstaller {
     /// The wheels for `requirements` and everything they need, or nil when pip should decide.
     func resolve(_ requirements: [String]) -> [Picked]? {
         guard let markers = interpreter.markerEnvironment, let python = Version(interpreter.version) else { return nil }
-        let (wheels, sdists) = listFolders()
+        if let fetching, !indexes.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: fetching.downloads, withIntermediateDirectories: true) } catch {
+                return nil
+            }
+        }
+        let local = listFolders()
         var picked: [String: Picked] = [:]
         var order: [String] = []
         var specifiers: [String: [String]] = [:]
@@ -97,18 +170,18 @@ struct WheelInstaller {
             specifiers[requirement.name, default: []].append(requirement.specifier)
             if let chosen = picked[requirement.name] {
                 // pip would go back and choose again; this resolver leaves that case to pip.
-                guard let version = Version(chosen.wheel.version),
+                guard let version = Version(chosen.facts.version),
                       VersionSpecifier.satisfies(version, requirement.specifier) == true else { return nil }
             } else {
-                guard let chosen = pick(wheels[requirement.name] ?? [], sdists[requirement.name] ?? [],
-                                        specifiers[requirement.name]!, python: python) else { return nil }
+                guard let offer = offer(for: requirement.name, local: local, python: python),
+                      let chosen = pick(offer, specifiers[requirement.name]!, python: python) else { return nil }
                 picked[requirement.name] = chosen
                 order.append(requirement.name)
-                queue += chosen.wheel.requiresDist.map { ($0, "") }
+                queue += chosen.facts.requiresDist.map { ($0, "") }
             }
             // Dependencies behind an extra (`extra == "x"` markers), once per extra asked for;
             // an extra the project does not declare is ignored, as pip ignores it.
-            let wheel = picked[requirement.name]!.wheel
+            let wheel = picked[requirement.name]!.facts
             let declared = Set(wheel.providesExtra.map(ProjectName.normalize))
             for name in requirement.extras where declared.contains(name) && extrasDone[requirement.name, default: []].insert(name).inserted {
                 queue += wheel.requiresDist.map { ($0, name) }
@@ -117,14 +190,14 @@ struct WheelInstaller {
         return order.map { picked[$0]! }
     }
 
-    /// The newest final release satisfying `specifiers`, best tag first; nil when pip might
-    /// choose otherwise (a newer sdist, only pre-releases) or no wheel is valid.
-    private func pick(_ wheels: [Candidate], _ sdists: [Version], _ specifiers: [String],
-                      python: Version) -> Picked? {
+    /// The newest final release satisfying `specifiers`, best tag first, downloaded when it
+    /// comes from an index; nil when pip might choose otherwise (a newer sdist, only
+    /// pre-releases) or the wheel cannot be had or is not valid.
+    private func pick(_ offer: Offer, _ specifiers: [String], python: Version) -> Picked? {
         let specifier = specifiers.joined(separator: ",")
         func allowed(_ version: Version) -> Bool? { VersionSpecifier.satisfies(version, specifier) }
         var matching: [Candidate] = []
-        for candidate in wheels {
+        for candidate in offer.wheels {
             guard let ok = allowed(candidate.version) else { return nil }
             if ok { matching.append(candidate) }
         }
@@ -132,36 +205,113 @@ struct WheelInstaller {
         let finals = matching.filter { $0.version.pre == nil && $0.version.dev == nil }
             .sorted { $0.version != $1.version ? $0.version > $1.version : $0.rank < $1.rank }
         for candidate in finals {
-            // A wheel that does not validate: pip would fail on it, not pass it over.
-            guard let wheel = try? WheelValidator().validate(candidate.path) else { return nil }
-            // One for another Python is passed over, as pip passes it over.
-            if let requires = wheel.requiresPython, VersionSpecifier.satisfies(python, requires) != true { continue }
             // pip would build a newer sdist rather than install this wheel.
-            for sdist in sdists where sdist > candidate.version && sdist.pre == nil && sdist.dev == nil {
+            for sdist in offer.sdists where sdist > candidate.version && sdist.pre == nil && sdist.dev == nil {
                 if allowed(sdist) != false { return nil }
             }
-            return Picked(path: candidate.path, wheel: wheel)
+            // A wheel that does not validate: pip would fail on it, not pass it over.
+            guard let (sha256, facts, path) = examine(candidate) else { return nil }
+            // One for another Python is passed over, as pip passes it over.
+            if let requires = facts.requiresPython, VersionSpecifier.satisfies(python, requires) != true { continue }
+            return Picked(filename: candidate.filename, location: candidate.location, facts: facts, sha256: sha256, path: path)
         }
         return nil
     }
 
-    /// The installable wheels and the sdist versions in the folders, by normalized name.
-    private func listFolders() -> ([String: [Candidate]], [String: [Version]]) {
-        var wheels: [String: [Candidate]] = [:]
-        var sdists: [String: [Version]] = [:]
-        for folder in folders {
-            for item in FileTree.items(folder) where item.kind == .file || item.kind == .link {
-                let path = folder + "/" + item.name
-                if item.name.hasSuffix(".whl") {
-                    guard let file = try? WheelFileName(item.name), let version = Version(file.version),
-                          let rank = interpreter.rank(of: file) else { continue }
-                    wheels[file.normalizedName, default: []].append(Candidate(path: path, version: version, rank: rank))
-                } else if let (name, text) = SdistFileName.nameAndVersion(item.name), let version = Version(text) {
-                    sdists[name, default: []].append(version)
+    /// The candidate's SHA-256, facts and file (nil: not downloaded): kept facts when a wheel
+    /// with that hash was validated before (an index's hash is taken as given: the download is
+    /// checked against it), else from validating the file, downloaded when it is an index's.
+    /// nil: not to be had, or invalid.
+    private func examine(_ candidate: Candidate) -> (String, Facts, String?)? {
+        let notes = fetching?.http
+        var known: String?
+        var local: String?
+        switch candidate.location {
+        case .file(let path):
+            known = try? FileDigest.sha256(path).hex
+            local = path
+        case .index(let file): known = file.sha256
+        }
+        if let known, let data = notes?.note("wheel-facts " + known), let facts = try? JSONDecoder().decode(Facts.self, from: data) {
+            return (known, facts, local)
+        }
+        guard let (path, sha256) = try? file(of: candidate.location, filename: candidate.filename, sha256: known),
+              let wheel = try? WheelValidator().validate(path) else { return nil }
+        let facts = Facts(wheel)
+        if let data = try? JSONEncoder().encode(facts) { notes?.keepNote(data, for: "wheel-facts " + sha256) }
+        return (sha256, facts, path)
+    }
+
+    /// The path and SHA-256 of a wheel: a local one as it is, an index's downloaded through
+    /// the HTTP cache into the downloads folder and checked against `sha256` when given.
+    private func file(of location: Candidate.Location, filename: String, sha256: String?) throws(BuildError) -> (String, String) {
+        switch location {
+        case .file(let path):
+            if let sha256 { return (path, sha256) }
+            do { return (path, try FileDigest.sha256(path).hex) } catch { throw .io(path: path, reason: "\(error)") }
+        case .index(let file):
+            guard let fetching, !filename.contains("/"), !filename.hasPrefix(".") else {
+                throw .io(path: URLRedaction.redact(file.url), reason: "not a plain file name")
+            }
+            let path = fetching.downloads + "/" + filename
+            FileTree.remove(path)
+            let digest: String
+            do {
+                _ = try fetching.http.fetch(file.url, to: path)
+                digest = try FileDigest.sha256(path).hex
+            } catch {
+                throw .io(path: URLRedaction.redact(file.url), reason: "cannot download it: \(error)")
+            }
+            if let sha256, sha256 != digest {
+                throw .io(path: URLRedaction.redact(file.url), reason: "its SHA-256 is \(digest), not \(sha256) as the index says")
+            }
+            return (path, digest)
+        }
+    }
+
+    /// What the local folders and then the indexes offer for project `name`; nil when an
+    /// index cannot be read. Yanked files are left out (PEP 592: pip takes one only for an
+    /// exact pin when nothing else matches, and then this resolver finds nothing and gives
+    /// up), and so are files whose Requires-Python excludes the interpreter, as pip leaves them.
+    private func offer(for name: String, local: [String: Offer], python: Version) -> Offer? {
+        var offer = local[name] ?? Offer()
+        guard let fetching else { return offer }
+        let reader = SimpleIndex(cache: fetching.http)
+        // Most of a project's files share a few Requires-Python values.
+        var excluded: [String: Bool] = [:]
+        for index in indexes {
+            guard let files = try? reader.files(project: name, index: index, scratch: fetching.downloads) else { return nil }
+            for file in files where !file.yanked {
+                if let requires = file.requiresPython {
+                    let no = excluded[requires] ?? (VersionSpecifier.satisfies(python, requires) == false)
+                    excluded[requires] = no
+                    if no { continue }
                 }
+                offer.add(file.filename, .index(file), project: name, interpreter: interpreter)
             }
         }
-        return (wheels, sdists)
+        return offer
+    }
+
+    /// What the local folders offer, by normalized project name.
+    private func listFolders() -> [String: Offer] {
+        var offers: [String: Offer] = [:]
+        for folder in folders {
+            for item in FileTree.items(folder) where item.kind == .file || item.kind == .link {
+                let project: String
+                if item.name.hasSuffix(".whl") {
+                    guard let file = try? WheelFileName(item.name) else { continue }
+                    project = file.normalizedName
+                } else if let (name, _) = SdistFileName.nameAndVersion(item.name) {
+                    project = name
+                } else {
+                    continue
+                }
+                offers[project, default: Offer()].add(item.name, .file(folder + "/" + item.name), project: project,
+                                                      interpreter: interpreter)
+            }
+        }
+        return offers
     }
 
     // MARK: Installing
@@ -175,13 +325,20 @@ struct WheelInstaller {
         }
         let python = venv + "/bin/python"
         for picked in wheels {
-            let staging = venv + "/.unpacking-" + picked.wheel.fileName.normalizedName
+            // Its bytes are those validated: the same SHA-256.
+            let path: String
+            if let known = picked.path {
+                path = known
+            } else {
+                path = try file(of: picked.location, filename: picked.filename, sha256: picked.sha256).0
+            }
+            let staging = venv + "/.unpacking-" + ProjectName.normalize(picked.facts.name)
             defer { FileTree.remove(staging) }
             guard mkdir(staging, 0o700) == 0 else { throw .io(path: staging, reason: "cannot create the unpacking folder") }
-            do { try SdistUnpacker(limits: .wheel).unpackAll(picked.path, into: staging) } catch {
-                throw .io(path: picked.path, reason: "\(error)")
+            do { try SdistUnpacker(limits: .wheel).unpackAll(path, into: staging) } catch {
+                throw .io(path: path, reason: "\(error)")
             }
-            let data = String(picked.wheel.distInfo.dropLast(".dist-info".count)) + ".data"
+            let data = String(picked.facts.distInfo.dropLast(".dist-info".count)) + ".data"
             for item in FileTree.items(staging) where item.name != data {
                 try WheelInstaller.merge(staging + "/" + item.name, into: site + "/" + item.name)
             }
@@ -197,12 +354,12 @@ struct WheelInstaller {
                 case "headers":
                     let parent = venv + "/include/site/python" + interpreter.pythonVersion
                     try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-                    try WheelInstaller.merge(from, into: parent + "/" + picked.wheel.name)
+                    try WheelInstaller.merge(from, into: parent + "/" + picked.facts.name)
                 default:
-                    throw .io(path: picked.path, reason: "unknown .data folder '\(item.name)'")
+                    throw .io(path: path, reason: "unknown .data folder '\(item.name)'")
                 }
             }
-            let distInfo = site + "/" + picked.wheel.distInfo
+            let distInfo = site + "/" + picked.facts.distInfo
             try? writeScratchFile("wheelcache\n", to: distInfo + "/INSTALLER")
             if let entryPoints = WheelInstaller.text(distInfo + "/entry_points.txt") {
                 for (name, target) in WheelInstaller.scripts(entryPoints) {

@@ -206,7 +206,7 @@ extension BuildPipeline {
                    log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
         let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: index.options,
                                    environment: request.environment,
-                                   environments: store.map { BuildEnvironments(root: $0.path(.envs)) })
+                                   environments: store.map { BuildEnvironments(root: $0.path(.envs)) }, http: http)
         let outcome: BuildOutcome
         do { outcome = try builder.build(source: tree, work: work + "/build", log: log) } catch {
             // An sdist that could not be written: its own error, not the build's.

@@ -87,9 +87,6 @@ public struct IndexSettings: Sendable {
     public var findLinks: [String]
     public var noIndex: Bool
 
-    /// pip's default index.
-    public static let defaultIndex = "https://pypi.org/simple/"
-
     init(_ options: IndexOptions) {
         indexURL = options.indexURL
         extraIndexURLs = options.extraIndexURLs
@@ -118,9 +115,7 @@ public struct IndexSettings: Sendable {
     }
 
     /// The indexes to ask, in order.
-    var indexes: [String] {
-        noIndex ? [] : [indexURL ?? IndexSettings.defaultIndex] + extraIndexURLs
-    }
+    var indexes: [String] { options.indexes }
 
     var options: IndexOptions {
         IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex)

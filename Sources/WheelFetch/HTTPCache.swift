@@ -126,6 +126,34 @@ public struct HTTPCache: Sendable {
                        url: URLRedaction.strip(response.url))
     }
 
+    // MARK: Notes
+
+    /// Facts derived from a download and kept beside the responses, under a key of the
+    /// caller's (a wheel's metadata by its SHA-256), so the download need not be read again.
+    /// Each note is an entry like a response's: counted, and pruned least recently used
+    /// first. Reading one marks it used.
+    public func note(_ key: String) -> Data? {
+        guard let entry = noteEntry(key), let data = FileManager.default.contents(atPath: entry + "/body") else { return nil }
+        utimensat(AT_FDCWD, entry + "/meta.json", nil, 0)
+        return data
+    }
+
+    /// Keeps `data` as the note for `key` (best effort: without a cache folder, nothing).
+    public func keepNote(_ data: Data, for key: String) {
+        guard let entry = noteEntry(key) else { return }
+        let body = PathText.parent(entry) + "/.note-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: PathText.parent(entry), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: body) }
+        guard FileManager.default.createFile(atPath: body, contents: data) else { return }
+        store(Meta(url: "note:" + key, storedAt: Date().timeIntervalSince1970, noCache: true), body: body, at: entry)
+    }
+
+    private func noteEntry(_ key: String) -> String? {
+        guard let folder else { return nil }
+        let id = CacheKey.plainDigest("note " + key)
+        return folder + "/" + id.prefix(2) + "/" + id
+    }
+
     /// Writes an entry by staging it beside the final folder and renaming it into place, so
     /// readers see the old entry or the new one, never half of one. Best effort.
     private func store(_ meta: Meta, body: String?, at entry: String) {

@@ -91,16 +91,20 @@ public struct SimpleIndex: Sendable {
     }
 
     /// The anchors of a PEP 503 page: href (with `#sha256=`), `data-requires-python`, `data-yanked`.
+    /// Read over the bytes in one pass (PyPI's page for setuptools has 1,500 links); a quoted
+    /// attribute value may hold `>`.
     static func parseHTML(_ text: String, pageURL: String) -> [IndexFile] {
+        let bytes = Array(text.utf8)
         var files: [IndexFile] = []
-        var rest = Substring(text)
-        while let open = rest.firstRange(ofCaseInsensitive: "<a ") {
-            guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">"),
-                  let close = rest[tagEnd...].firstRange(ofCaseInsensitive: "</a>") else { break }
-            let attributes = String(rest[open.upperBound..<tagEnd])
-            let label = decodeEntities(String(rest[rest.index(after: tagEnd)..<close.lowerBound])).trimmingSpaces()
-            rest = rest[close.upperBound...]
-            guard let href = attribute("href", in: attributes).map(decodeEntities) else { continue }
+        var at = 0
+        while let open = find("<a", in: bytes, from: at) {
+            at = open + 2
+            guard at < bytes.count, isSpace(bytes[at]) else { continue }
+            let (attributes, tagEnd) = readAttributes(bytes, from: at)
+            guard tagEnd < bytes.count, let close = find("</a>", in: bytes, from: tagEnd + 1) else { break }
+            let label = decodeEntities(String(decoding: bytes[(tagEnd + 1)..<close], as: UTF8.self)).trimmingSpaces()
+            at = close + 4
+            guard let href = attributes["href"].map(decodeEntities) else { continue }
             var url = href
             var sha256: String?
             if let hash = href.firstIndex(of: "#") {
@@ -110,31 +114,89 @@ public struct SimpleIndex: Sendable {
             }
             let filename = label.isEmpty ? PathText.lastComponent(url) : label
             files.append(IndexFile(filename: filename, url: resolve(url, against: pageURL), sha256: sha256,
-                                   requiresPython: attribute("data-requires-python", in: attributes).map(decodeEntities),
-                                   yanked: attribute("data-yanked", in: attributes) != nil))
+                                   requiresPython: attributes["data-requires-python"].map(decodeEntities),
+                                   yanked: attributes["data-yanked"] != nil))
         }
         return files
     }
 
-    static func attribute(_ name: String, in attributes: String) -> String? {
-        guard let start = attributes.firstRange(ofCaseInsensitive: name + "=") else {
-            // A bare attribute (`data-yanked`) has no value.
-            return attributes.firstRange(ofCaseInsensitive: " " + name) != nil || attributes.hasPrefix(name) ? "" : nil
-        }
-        let after = attributes[start.upperBound...]
-        guard let quote = after.first else { return nil }
-        if quote == "\"" || quote == "'" {
-            let body = after.dropFirst()
-            guard let end = body.firstIndex(of: quote) else { return nil }
-            return String(body[..<end])
-        }
-        return String(after.prefix { !$0.isWhitespace })
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
     }
 
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+    }
+
+    /// Where `needle` (lowercase ASCII) next starts in `bytes`, ignoring ASCII case.
+    private static func find(_ needle: StaticString, in bytes: [UInt8], from start: Int) -> Int? {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard start + pattern.count <= bytes.count else { return nil }
+        outer: for index in start...(bytes.count - pattern.count) {
+            for offset in 0..<pattern.count where lower(bytes[index + offset]) != pattern[offset] { continue outer }
+            return index
+        }
+        return nil
+    }
+
+    /// A tag's attributes from `start` up to its `>` (names lowercased; a bare one has the
+    /// value ""), and the index of that `>` (`bytes.count` when there is none).
+    private static func readAttributes(_ bytes: [UInt8], from start: Int) -> ([String: String], Int) {
+        var attributes: [String: String] = [:]
+        var at = start
+        while at < bytes.count {
+            while at < bytes.count, isSpace(bytes[at]) || bytes[at] == UInt8(ascii: "/") { at += 1 }
+            guard at < bytes.count, bytes[at] != UInt8(ascii: ">") else { break }
+            let nameStart = at
+            while at < bytes.count, !isSpace(bytes[at]), bytes[at] != UInt8(ascii: "="), bytes[at] != UInt8(ascii: ">") { at += 1 }
+            let name = String(decoding: bytes[nameStart..<at].map(lower), as: UTF8.self)
+            while at < bytes.count, isSpace(bytes[at]) { at += 1 }
+            guard at < bytes.count, bytes[at] == UInt8(ascii: "=") else {
+                if attributes[name] == nil { attributes[name] = "" }
+                continue
+            }
+            at += 1
+            while at < bytes.count, isSpace(bytes[at]) { at += 1 }
+            let valueStart: Int
+            let valueEnd: Int
+            if at < bytes.count, bytes[at] == UInt8(ascii: "\"") || bytes[at] == UInt8(ascii: "'") {
+                let quote = bytes[at]
+                valueStart = at + 1
+                at = valueStart
+                while at < bytes.count, bytes[at] != quote { at += 1 }
+                valueEnd = at
+                if at < bytes.count { at += 1 }
+            } else {
+                valueStart = at
+                while at < bytes.count, !isSpace(bytes[at]), bytes[at] != UInt8(ascii: ">") { at += 1 }
+                valueEnd = at
+            }
+            if attributes[name] == nil { attributes[name] = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self) }
+        }
+        return (attributes, at)
+    }
+
+    static let entities: [(String, String)] = [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#x27;", "'"), ("&#39;", "'"),
+                                               ("&amp;", "&")]
+
+    /// The entities index pages use, decoded in one pass (an index page has thousands of
+    /// links, nearly all without any).
     static func decodeEntities(_ text: String) -> String {
-        text.replacing("&lt;", with: "<").replacing("&gt;", with: ">")
-            .replacing("&quot;", with: "\"").replacing("&#x27;", with: "'")
-            .replacing("&#39;", with: "'").replacing("&amp;", with: "&")
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let amp = rest.firstIndex(of: "&") {
+            result += rest[..<amp]
+            rest = rest[amp...]
+            if let (entity, character) = entities.first(where: { rest.hasPrefix($0.0) }) {
+                result += character
+                rest = rest.dropFirst(entity.count)
+            } else {
+                result += "&"
+                rest = rest.dropFirst()
+            }
+        }
+        return result + rest
     }
 
     static func resolve(_ href: String, against page: String) -> String {

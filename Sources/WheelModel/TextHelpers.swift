@@ -32,28 +32,6 @@ extension StringProtocol {
         return String(validating: bytes, as: UTF8.self)
     }
 
-    /// The first occurrence of an ASCII `needle`, letters compared without case (as
-    /// `range(of:options: .caseInsensitive)` for ASCII text).
-    public func firstRange(ofCaseInsensitive needle: String) -> Range<Index>? {
-        let pattern = Array(needle.utf8).map(Self.lowerASCII)
-        guard let first = pattern.first else { return nil }
-        let view = utf8
-        var start = view.startIndex
-        while start != view.endIndex {
-            if Self.lowerASCII(view[start]) == first {
-                var index = view.index(after: start)
-                var matched = 1
-                while matched < pattern.count, index != view.endIndex, Self.lowerASCII(view[index]) == pattern[matched] {
-                    matched += 1
-                    index = view.index(after: index)
-                }
-                if matched == pattern.count { return start..<index }
-            }
-            start = view.index(after: start)
-        }
-        return nil
-    }
-
     /// `padding(toLength:withPad: " ", startingAt: 0)`: cut or filled with spaces to `length`.
     public func padded(to length: Int) -> String {
         let text = String(prefix(length))
@@ -87,10 +65,6 @@ extension StringProtocol {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
         default: return nil
         }
-    }
-
-    private static func lowerASCII(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 }
 

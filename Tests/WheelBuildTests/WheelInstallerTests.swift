@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 import WheelModel
 @testable import WheelBuild
+import WheelFetch
 
 /// wheelcache's own installer for build environments from local wheel folders: it must pick
 /// what pip picks (pip itself is the reference here), leave every doubtful case to pip, and
@@ -13,8 +14,13 @@ struct WheelInstallerTests {
 
     /// What pip would install for `requirements` from `folder` alone (its own resolver, dry run).
     static func pipResolution(_ requirements: [String], folder: String) throws -> [String] {
+        try pipResolution(requirements, sources: ["--no-index", "--find-links", folder])
+    }
+
+    /// What pip would install for `requirements` from `sources` (pip's index options).
+    static func pipResolution(_ requirements: [String], sources: [String]) throws -> [String] {
         let result = try run(TestFixtures.python, ["-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-                                                   "--report", "-", "--no-index", "--find-links", folder] + requirements,
+                                                   "--report", "-"] + sources + requirements,
                              environment: TestFixtures.hermeticEnvironment())
         try #require(result.status == 0, "\(result.stderr)")
         let text = result.stdout[result.stdout.firstIndex(of: "{")!...]
@@ -29,7 +35,7 @@ struct WheelInstallerTests {
 
     static func resolved(_ requirements: [String], folder: String) throws -> [String]? {
         let installer = WheelInstaller(interpreter: try BuildFixtures.interpreter.get(), folders: [folder])
-        return installer.resolve(requirements)?.map { ProjectName.normalize($0.wheel.name) + "==" + $0.wheel.version }.sorted()
+        return installer.resolve(requirements)?.map { ProjectName.normalize($0.facts.name) + "==" + $0.facts.version }.sorted()
     }
 
     @Test("requirements are read as PEP 508 writes them; direct URLs and unreadable markers or clauses are left to pip")
@@ -71,6 +77,66 @@ struct WheelInstallerTests {
         #expect(try Self.resolved(["y", "x"], folder: Self.folders + "/conflict") == ["x==1.0", "y==1.0", "z==1.0"])
     }
 
+    /// The `basic` wheels on an index, with beta 2.0 yanked and gamma 9.0's Requires-Python
+    /// given by the index as well.
+    static func indexFolder(_ scratch: TemporaryDirectory) throws -> String {
+        let dists = scratch.path + "/dists"
+        try FileManager.default.copyItem(atPath: Self.folders + "/basic", toPath: dists)
+        try "broken metadata".write(toFile: dists + "/beta-2.0-py3-none-any.whl.yanked", atomically: true, encoding: .utf8)
+        try "<3".write(toFile: dists + "/gamma-9.0-py3-none-any.whl.requires-python", atomically: true, encoding: .utf8)
+        return dists
+    }
+
+    static func resolved(_ requirements: [String], index: String, scratch: String) throws -> [String]? {
+        let fetching = WheelInstaller.Fetching(http: HTTPCache(folder: scratch + "/http", client: HTTPClient()), downloads: scratch + "/downloads")
+        let installer = WheelInstaller(interpreter: try BuildFixtures.interpreter.get(), folders: [], indexes: [index], fetching: fetching)
+        return installer.resolve(requirements)?.map { ProjectName.normalize($0.facts.name) + "==" + $0.facts.version }.sorted()
+    }
+
+    @Test("over a package index (scripts/index-server, PEP 691 JSON and PEP 503 HTML pages alike) the set it resolves equals pip's against the same index: a yanked release is passed over",
+          arguments: [false, true])
+    func agreesWithPipOverAnIndex(htmlOnly: Bool) throws {
+        let scratch = TemporaryDirectory("installer-index")
+        let server = try IndexServer(serving: try Self.indexFolder(scratch), htmlOnly: htmlOnly)
+        for requirements in [["alpha"], ["alpha[fast]"], ["gamma"], ["beta"]] {
+            let ours = try #require(try Self.resolved(requirements, index: server.simple, scratch: scratch.path),
+                                    "the native resolver gave up on \(requirements)")
+            #expect(ours == (try Self.pipResolution(requirements, sources: ["--index-url", server.simple])))
+        }
+        // The yanked beta 2.0 is what sets this apart from the folder, where pip takes it.
+        #expect(try Self.resolved(["beta"], index: server.simple, scratch: scratch.path) == ["beta==1.0"])
+    }
+
+    @Test("a wheel from an index is downloaded once: later resolutions take its facts, kept by the SHA-256 the index gives, and download nothing")
+    func indexWheelsDownloadedOnce() throws {
+        let scratch = TemporaryDirectory("installer-index")
+        let server = try IndexServer(serving: try Self.indexFolder(scratch))
+        #expect(try Self.resolved(["alpha"], index: server.simple, scratch: scratch.path) == ["alpha==2.0", "beta==1.0"])
+        let downloads = { server.requests.filter { $0.path.hasPrefix("/files/") }.map(\.path).sorted() }
+        #expect(downloads() == ["/files/alpha-2.0-py3-none-any.whl", "/files/beta-1.0-py3-none-any.whl"])
+        #expect(try Self.resolved(["alpha"], index: server.simple, scratch: scratch.path) == ["alpha==2.0", "beta==1.0"])
+        #expect(downloads().count == 2)
+        // Without kept facts (a new cache folder) it downloads again: the count above is the notes' doing.
+        #expect(try Self.resolved(["alpha"], index: server.simple, scratch: scratch.path + "/other") == ["alpha==2.0", "beta==1.0"])
+        #expect(downloads().count == 4)
+    }
+
+    @Test("over an index it gives up where pip would choose differently, and when the index cannot be read")
+    func leavesDoubtfulIndexCasesToPip() throws {
+        let scratch = TemporaryDirectory("installer-index")
+        for folder in ["conflict", "prerelease", "newer-sdist"] {
+            let server = try IndexServer(serving: Self.folders + "/" + folder)
+            let requirements = ["conflict": ["x", "y"], "prerelease": ["pre"], "newer-sdist": ["sd"]][folder]!
+            #expect(try Self.resolved(requirements, index: server.simple, scratch: scratch.path + "/" + folder) == nil, "\(folder)")
+        }
+        let server = try IndexServer(serving: try Self.indexFolder(scratch))
+        #expect(try Self.resolved(["alpha"], index: server.simple, scratch: scratch.path + "/up") != nil)
+        server.stop()
+        #expect(try Self.resolved(["alpha"], index: server.simple, scratch: scratch.path + "/down") == nil)
+        let failing = try IndexServer(serving: Self.folders + "/basic", status: 503)
+        #expect(try Self.resolved(["alpha"], index: failing.simple, scratch: scratch.path + "/failing") == nil)
+    }
+
     @Test("an installed environment imports, runs its entry point and data script, has bytecode, and pip lists what was resolved")
     func installsAWorkingEnvironment() throws {
         let scratch = TemporaryDirectory("installer")
@@ -104,8 +170,8 @@ struct WheelInstallerTests {
         #expect(try String(contentsOfFile: site + "/alpha-2.0.dist-info/INSTALLER", encoding: .utf8) == "wheelcache\n")
     }
 
-    @Test("with WHEELCACHE_INSTALLER=pip, or with an index in play, the environment is pip's")
-    func pipWhenAskedOrWithAnIndex() throws {
+    @Test("with WHEELCACHE_INSTALLER=pip or uv, with an index but no HTTP cache to read it through, or with a remote find-links page, the installer is pip or uv")
+    func installerWhenAskedOrUnreadable() throws {
         let interpreter = try BuildFixtures.interpreter.get()
         let local = IndexOptions(findLinks: [Self.folders + "/basic"], noIndex: true)
         #expect(EnvironmentCreator(interpreter: interpreter, index: local, environment: ["WHEELCACHE_INSTALLER": "pip"]).native == false)
@@ -113,5 +179,9 @@ struct WheelInstallerTests {
         #expect(EnvironmentCreator(interpreter: interpreter, index: local, environment: [:]).native == true)
         let indexed = IndexOptions(indexURL: "https://example.invalid/simple/", findLinks: [Self.folders + "/basic"])
         #expect(EnvironmentCreator(interpreter: interpreter, index: indexed, environment: [:]).native == false)
+        let fetching = (http: HTTPCache(folder: nil, client: HTTPClient()), downloads: NSTemporaryDirectory())
+        #expect(EnvironmentCreator(interpreter: interpreter, index: indexed, environment: [:], fetching: fetching).native == true)
+        let remoteLinks = IndexOptions(findLinks: ["https://example.invalid/links/"])
+        #expect(EnvironmentCreator(interpreter: interpreter, index: remoteLinks, environment: [:], fetching: fetching).native == false)
     }
 }

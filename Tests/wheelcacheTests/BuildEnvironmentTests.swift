@@ -63,7 +63,8 @@ struct BuildEnvironmentTests {
 
         let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: made[0] + "/env.json"))) as? [String: Any])
         #expect(record["requirements"] as? [String] == [])
-        #expect(record["installer"] as? String == "pip")
+        // Nothing to resolve: wheelcache makes it, without asking the (default) index anything.
+        #expect(record["installer"] as? String == "wheelcache")
         let info = try #require(CacheCommandTests.json(try CacheCommandTests.cache(cli, ["info", "--json"])) as? [String: Any])
         #expect(info["build_environments"] as? Int == 1)
         #expect(try CacheCommandTests.cache(cli, ["info"]).stdout.contains("Build environments: 1"))
@@ -102,6 +103,49 @@ struct BuildEnvironmentTests {
         #expect(now.count == 2)
         let newer = try #require(now.first { $0 != made[0] })
         #expect(try installed(newer) == ["beta==2.0"])
+        #expect(Self.hooks(log).last?.prefix == newer + "/venv")
+    }
+
+    @Test("with an index (scripts/index-server), wheelcache installs the environment itself, keyed by the exact wheels it resolves to: a rebuild reads the index pages but downloads no wheel, and a new release on the index gets a new environment")
+    func indexKeyedByResolvedSet() throws {
+        let cli = CLI()
+        let dists = cli.scratch.path + "/dists"
+        try FileManager.default.createDirectory(atPath: dists, withIntermediateDirectories: true)
+        func add(_ wheel: String) throws {
+            try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/" + wheel), toPath: dists + "/" + wheel)
+        }
+        try add("beta-1.0-py3-none-any.whl")
+        let server = try IndexServer(serving: dists)
+        let log = cli.scratch.path + "/hooks"
+        let env = ["WHEELCACHE_FAKE_HOOK_LOG": log]
+        func record(_ folder: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
+        }
+        let wheelFetches = { server.requests.filter { $0.path.hasPrefix("/files/") }.count }
+        let sdist = try Self.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
+        let (a, _) = try cli.build([sdist], ["-i", server.simple], env: env)
+        #expect(a.status == 0, "\(a.stderr)")
+        let made = Self.environments(cli)
+        try #require(made.count == 1)
+        #expect(try record(made[0])["installer"] as? String == "wheelcache")
+        #expect(try record(made[0])["installed"] as? [String] == ["beta==1.0"])
+        #expect(wheelFetches() == 1)
+
+        let pages = server.requests.count
+        let (b, rebuilt) = try cli.build([sdist], ["-i", server.simple, "--no-binary", ":all:"], env: env)
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(rebuilt.first?["status"] as? String == "rebuilt")
+        #expect(Self.environments(cli) == made)
+        #expect(server.requests.count > pages, "the index is asked again: it may have a newer release")
+        #expect(wheelFetches() == 1)
+
+        try add("beta-2.0-py3-none-any.whl")
+        let (c, _) = try cli.build([sdist], ["-i", server.simple, "--no-binary", ":all:"], env: env)
+        #expect(c.status == 0, "\(c.stderr)")
+        let now = Self.environments(cli)
+        #expect(now.count == 2)
+        let newer = try #require(now.first { $0 != made[0] })
+        #expect(try record(newer)["installed"] as? [String] == ["beta==2.0"])
         #expect(Self.hooks(log).last?.prefix == newer + "/venv")
     }
 

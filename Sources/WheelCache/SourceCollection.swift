@@ -1,6 +1,7 @@
 import FoundationEssentials
 import WheelBuild
 import WheelModel
+import WheelStore
 
 /// A source to build, from the command line or a line of a requirements file.
 struct PlannedSource: Sendable {
@@ -59,6 +60,7 @@ struct SourceCollection: Sendable {
                 collection.fail(failure(file, error.description))
             }
         }
+        collection.index.apply(IndexSettings.pipConfiguration(request.environment))
         return collection
     }
 
@@ -105,13 +107,20 @@ public struct IndexSettings: Sendable {
         noIndex = noIndex || file.noIndex
     }
 
-    /// pip's environment variables, where neither the command line nor a file set an index.
-    mutating func applyPipEnvironment(_ environment: [String: String]) {
-        if indexURL == nil, let url = environment["PIP_INDEX_URL"], !url.isEmpty { indexURL = url }
-        for url in (environment["PIP_EXTRA_INDEX_URL"] ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
-        where !extraIndexURLs.contains(url) {
-            extraIndexURLs.append(url)
-        }
+    /// pip's own settings (its environment variables and configuration files) under those of
+    /// the command line and requirements files, as pip itself would combine them.
+    mutating func apply(_ pip: PipConfiguration) {
+        if indexURL == nil { indexURL = pip.indexURL }
+        extraIndexURLs += pip.extraIndexURLs.filter { !extraIndexURLs.contains($0) }
+        findLinks += pip.findLinks.filter { !findLinks.contains($0) }
+        noIndex = noIndex || pip.noIndex
+    }
+
+    /// pip's settings as `environment` and the configuration files it names give them.
+    static func pipConfiguration(_ environment: [String: String]) -> PipConfiguration {
+        let files = PipConfiguration.files(environment: environment) { FileTree.kind($0) == .file }
+        let texts = files.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        return PipConfiguration.read(texts, environment: environment)
     }
 
     /// The indexes to ask, in order.

@@ -31,7 +31,7 @@ public enum MemoryTrees {
         guard let base = base() else { return nil }
         var template = Array((base + "/src-XXXXXX").utf8CString)
         guard mkdtemp(&template) != nil else { return nil }
-        let folder = String(cString: template)
+        let folder = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do { try writeScratchFile(ownerLock, to: folder + "/owner") } catch {
             FileTree.remove(folder)
             return nil

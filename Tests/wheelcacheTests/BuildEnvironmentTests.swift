@@ -149,6 +149,30 @@ struct BuildEnvironmentTests {
         #expect(Self.hooks(log).last?.prefix == newer + "/venv")
     }
 
+    @Test("without -i, the index pip would use is where build requirements come from: PIP_INDEX_URL, or index-url in the pip.conf PIP_CONFIG_FILE names")
+    func pipSettingsChooseTheIndex() throws {
+        let cli = CLI()
+        let dists = cli.scratch.path + "/dists"
+        try FileManager.default.createDirectory(atPath: dists, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/beta-1.0-py3-none-any.whl"),
+                                         toPath: dists + "/beta-1.0-py3-none-any.whl")
+        let server = try IndexServer(serving: dists)
+        let sdist = try Self.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
+        let config = cli.scratch.path + "/pip.conf"
+        try "[global]\nindex-url = \(server.simple)\n".write(toFile: config, atomically: true, encoding: .utf8)
+        for (step, env) in [["PIP_INDEX_URL": server.simple], ["PIP_CONFIG_FILE": config]].enumerated() {
+            let before = server.requests.filter { $0.path.hasPrefix("/simple/beta") }.count
+            let (result, _) = try cli.build([sdist], step == 0 ? [] : ["--no-binary", ":all:"], env: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(server.requests.filter { $0.path.hasPrefix("/simple/beta") }.count == before + 1, "\(env)")
+        }
+        let made = Self.environments(cli)
+        try #require(made.count == 1)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: made[0] + "/env.json"))) as? [String: Any])
+        #expect(record["installer"] as? String == "wheelcache")
+        #expect(record["installed"] as? [String] == ["beta==1.0"])
+    }
+
     @Test("get_requires_for_build_wheel and build_wheel run in one process when the environment has what the first asks for")
     func oneProcessWhenSatisfied() throws {
         let cli = CLI()

@@ -190,9 +190,9 @@ struct WheelInstaller {
         return order.map { picked[$0]! }
     }
 
-    /// The newest final release satisfying `specifiers`, best tag first, downloaded when it
-    /// comes from an index; nil when pip might choose otherwise (a newer sdist, only
-    /// pre-releases) or the wheel cannot be had or is not valid.
+    /// The newest final release satisfying `specifiers`, best tag first, with its facts (see
+    /// `examine`); nil when pip might choose otherwise (a newer sdist, only pre-releases) or
+    /// the wheel cannot be had or is not valid.
     private func pick(_ offer: Offer, _ specifiers: [String], python: Version) -> Picked? {
         let specifier = specifiers.joined(separator: ",")
         func allowed(_ version: Version) -> Bool? { VersionSpecifier.satisfies(version, specifier) }

@@ -15,10 +15,11 @@ import WheelStore
 /// cache), picks versions as pip does, downloads and validates each wheel it picks (RECORD
 /// both ways, hashes), unpacks it into the venv and compiles the bytecode in parallel.
 ///
-/// The resolver is deliberately small: the newest final release that satisfies every
-/// requirement seen so far and whose wheel the interpreter can install. Whenever pip could
-/// decide differently (a constraint arriving after its project was chosen, only
-/// pre-releases, yanked files or sdists matching, a direct URL, a clause it cannot read) or
+/// The resolver is deliberately small: the newest final release (or pre-release, when there
+/// is no final one and no specifier) that satisfies every requirement seen so far and whose
+/// wheel the interpreter can install. Whenever pip could decide differently (a constraint
+/// arriving after its project was chosen, only pre-releases matching a specifier, yanked
+/// files or sdists matching, a direct URL, a clause it cannot read) or
 /// an index cannot be read, it gives up and the environment is made by uv or pip, as before.
 struct WheelInstaller {
     let interpreter: Interpreter
@@ -190,9 +191,10 @@ struct WheelInstaller {
         return order.map { picked[$0]! }
     }
 
-    /// The newest final release satisfying `specifiers`, best tag first, with its facts (see
-    /// `examine`); nil when pip might choose otherwise (a newer sdist, only pre-releases) or
-    /// the wheel cannot be had or is not valid.
+    /// The newest final release satisfying `specifiers` (or pre-release, where pip would take
+    /// one), best tag first, with its facts (see `examine`); nil when pip might choose
+    /// otherwise (a newer sdist, pre-releases under a specifier) or the wheel cannot be had or
+    /// is not valid.
     private func pick(_ offer: Offer, _ specifiers: [String], python: Version) -> Picked? {
         let specifier = specifiers.joined(separator: ",")
         func allowed(_ version: Version) -> Bool? { VersionSpecifier.satisfies(version, specifier) }
@@ -201,12 +203,20 @@ struct WheelInstaller {
             guard let ok = allowed(candidate.version) else { return nil }
             if ok { matching.append(candidate) }
         }
-        // Only pre-releases matching: pip may take one, or not (it depends on the specifiers).
-        let finals = matching.filter { $0.version.pre == nil && $0.version.dev == nil }
-            .sorted { $0.version != $1.version ? $0.version > $1.version : $0.rank < $1.rank }
-        for candidate in finals {
+        func isFinal(_ version: Version) -> Bool { version.pre == nil && version.dev == nil }
+        var choices = matching.filter { isFinal($0.version) }
+        if choices.isEmpty {
+            // Only pre-releases match. With no specifier at all, pip takes them when nothing
+            // final is there, sdists included (every pip does); with one, what it does depends
+            // on its version of `packaging`, so that is left to pip.
+            guard specifiers.allSatisfy({ $0.trimmingSpaces().isEmpty }),
+                  !offer.sdists.contains(where: isFinal) else { return nil }
+            choices = matching
+        }
+        choices.sort { $0.version != $1.version ? $0.version > $1.version : $0.rank < $1.rank }
+        for candidate in choices {
             // pip would build a newer sdist rather than install this wheel.
-            for sdist in offer.sdists where sdist > candidate.version && sdist.pre == nil && sdist.dev == nil {
+            for sdist in offer.sdists where sdist > candidate.version && (isFinal(sdist) || !isFinal(candidate.version)) {
                 if allowed(sdist) != false { return nil }
             }
             // A wheel that does not validate: pip would fail on it, not pass it over.

@@ -204,7 +204,7 @@ extension BuildPipeline {
 
     func buildTree(_ tree: SourceTree, interpreter: Interpreter, work: String,
                    log: String) throws -> (wheel: String, validated: ValidatedWheel, outcome: BuildOutcome) {
-        let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: index.options,
+        let builder = WheelBuilder(interpreter: interpreter, options: request.options, index: fullIndex.options,
                                    environment: request.environment,
                                    environments: store.map { BuildEnvironments(root: $0.path(.envs)) }, http: http)
         let outcome: BuildOutcome

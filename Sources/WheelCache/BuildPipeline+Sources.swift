@@ -210,7 +210,7 @@ extension BuildPipeline {
                                            where: "its files require Python \(excluded), and the target interpreter is \(interpreter.version)")
         }
         guard !matching.isEmpty else {
-            throw PipelineError.notOnIndex(name: name, version: version, where: index.description(noFiles: files.isEmpty))
+            throw PipelineError.notOnIndex(name: name, version: version, where: fullIndex.description(noFiles: files.isEmpty))
         }
         if !rebuild {
             let wheels = matching.compactMap { file -> (IndexFile, Int)? in
@@ -258,6 +258,7 @@ extension BuildPipeline {
 
     /// Every file the indexes and find-links folders offer for a project.
     func indexFiles(for project: String, scratch: String) throws -> [IndexFile] {
+        let index = fullIndex
         let indexes = index.indexes
         guard !indexes.isEmpty || !index.findLinks.isEmpty else {
             throw PipelineError.unsupportedSource(project, "a pinned requirement needs an index; drop --no-index or give --find-links")

@@ -81,8 +81,10 @@ public struct BuildPipeline: Sendable {
     public let notice: @Sendable (String) -> Void
     /// This run's contribution to the cache's statistics.
     let counters = Counters()
-    /// Index options after merging the requirement files'.
+    /// Index options after merging the requirement files'; see `fullIndex`.
     var index: IndexSettings
+    /// `index` with pip's settings under it, read when needed (pins, builds).
+    var fullIndex: IndexSettings { index.withPipSettings(request.environment) }
     let store: CacheStore?
     let http: HTTPCache
     /// `wheelcache plan`: make keys without downloading sdists or wheels, deliver nothing.

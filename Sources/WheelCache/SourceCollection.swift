@@ -60,7 +60,6 @@ struct SourceCollection: Sendable {
                 collection.fail(failure(file, error.description))
             }
         }
-        collection.index.apply(IndexSettings.pipConfiguration(request.environment))
         return collection
     }
 
@@ -116,11 +115,14 @@ public struct IndexSettings: Sendable {
         noIndex = noIndex || pip.noIndex
     }
 
-    /// pip's settings as `environment` and the configuration files it names give them.
-    static func pipConfiguration(_ environment: [String: String]) -> PipConfiguration {
+    /// These settings with pip's own under them, as `environment` and the configuration files
+    /// it names give them. Reads files: for pins and builds, never on a hit.
+    func withPipSettings(_ environment: [String: String]) -> IndexSettings {
         let files = PipConfiguration.files(environment: environment) { FileTree.kind($0) == .file }
         let texts = files.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-        return PipConfiguration.read(texts, environment: environment)
+        var settings = self
+        settings.apply(PipConfiguration.read(texts, environment: environment))
+        return settings
     }
 
     /// The indexes to ask, in order.

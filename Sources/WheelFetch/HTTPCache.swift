@@ -63,11 +63,24 @@ public struct HTTPCache: Sendable {
 
     /// The path of the body cached for `url`, if any (no request is made; it may be stale).
     public func cachedBody(_ url: String, accept: String? = nil) -> String? {
-        guard let folder else { return nil }
-        let clean = URLRedaction.strip(url).components(separatedBy: "#")[0]
-        let id = CacheKey.plainDigest((accept ?? "") + " " + clean)
-        let body = folder + "/" + id.prefix(2) + "/" + id + "/body"
+        guard let entry = entryFolder(HTTPCache.responseID(HTTPCache.clean(url), accept: accept)) else { return nil }
+        let body = entry + "/body"
         return FileTree.kind(body) == .file ? body : nil
+    }
+
+    /// A URL without credentials and fragment: what a response is kept under.
+    static func clean(_ url: String) -> String {
+        URLRedaction.strip(url).components(separatedBy: "#")[0]
+    }
+
+    /// One entry per clean URL and per Accept (a JSON and an HTML index page differ).
+    static func responseID(_ clean: String, accept: String?) -> String {
+        CacheKey.plainDigest((accept ?? "") + " " + clean)
+    }
+
+    /// The folder of the entry `id` (fanned out by its first two characters); nil without a cache.
+    private func entryFolder(_ id: String) -> String? {
+        folder.map { $0 + "/" + id.prefix(2) + "/" + id }
     }
 
     /// Fetches `url` into `destination` (a new file the caller owns).
@@ -81,11 +94,8 @@ public struct HTTPCache: Sendable {
             }
             return Fetched(path: destination, origin: .file, contentType: nil, url: url)
         }
-        // One entry per URL without credentials and fragment (and per Accept: a JSON and an
-        // HTML index page differ).
-        let clean = URLRedaction.strip(url).components(separatedBy: "#")[0]
-        let id = CacheKey.plainDigest((accept ?? "") + " " + clean)
-        let entry = folder.map { $0 + "/" + id.prefix(2) + "/" + id }
+        let clean = HTTPCache.clean(url)
+        let entry = entryFolder(HTTPCache.responseID(clean, accept: accept))
         var meta: Meta?
         if let entry, let data = FileManager.default.contents(atPath: entry + "/meta.json") {
             meta = try? JSONDecoder().decode(Meta.self, from: data)
@@ -133,14 +143,14 @@ public struct HTTPCache: Sendable {
     /// Each note is an entry like a response's: counted, and pruned least recently used
     /// first. Reading one marks it used.
     public func note(_ key: String) -> Data? {
-        guard let entry = noteEntry(key), let data = FileManager.default.contents(atPath: entry + "/body") else { return nil }
+        guard let entry = entryFolder(HTTPCache.noteID(key)), let data = FileManager.default.contents(atPath: entry + "/body") else { return nil }
         utimensat(AT_FDCWD, entry + "/meta.json", nil, 0)
         return data
     }
 
     /// Keeps `data` as the note for `key` (best effort: without a cache folder, nothing).
     public func keepNote(_ data: Data, for key: String) {
-        guard let entry = noteEntry(key) else { return }
+        guard let entry = entryFolder(HTTPCache.noteID(key)) else { return }
         let body = PathText.parent(entry) + "/.note-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try? FileManager.default.createDirectory(atPath: PathText.parent(entry), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: body) }
@@ -148,10 +158,8 @@ public struct HTTPCache: Sendable {
         store(Meta(url: "note:" + key, storedAt: Date().timeIntervalSince1970, noCache: true), body: body, at: entry)
     }
 
-    private func noteEntry(_ key: String) -> String? {
-        guard let folder else { return nil }
-        let id = CacheKey.plainDigest("note " + key)
-        return folder + "/" + id.prefix(2) + "/" + id
+    static func noteID(_ key: String) -> String {
+        CacheKey.plainDigest("note " + key)
     }
 
     /// Writes an entry by staging it beside the final folder and renaming it into place, so

@@ -19,6 +19,8 @@ import Darwin
 /// `clearStale` removes those whose staging lock is free or gone (a killed build's).
 public enum MemoryTrees {
     static let root = "/dev/shm"
+    /// This user's folder there.
+    static var basePath: String { root + "/wheelcache-\(getuid())" }
 
     /// A fresh folder for a tree of about `bytes` unpacked, owned by the staging folder whose
     /// lock is `ownerLock`; nil when memory is not the place (no tmpfs, little room, or not
@@ -42,7 +44,7 @@ public enum MemoryTrees {
     /// Removes trees of builds that are gone: their staging lock is free or missing. A tree
     /// without a readable owner is left a minute (its build may be writing it now).
     public static func clearStale() {
-        let base = root + "/wheelcache-\(getuid())"
+        let base = basePath
         for item in FileTree.items(base) where item.kind == .folder && item.name.hasPrefix("src-") {
             let folder = base + "/" + item.name
             guard let data = FileManager.default.contents(atPath: folder + "/owner"), !data.isEmpty else {
@@ -62,7 +64,7 @@ public enum MemoryTrees {
     /// `/dev/shm/wheelcache-UID`, made if missing; nil unless it is a real folder of ours,
     /// which is then closed to everyone else.
     private static func base() -> String? {
-        let base = root + "/wheelcache-\(getuid())"
+        let base = basePath
         _ = mkdir(base, 0o700)
         var st = stat()
         guard lstat(base, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == getuid() else { return nil }

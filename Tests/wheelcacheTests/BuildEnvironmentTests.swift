@@ -12,6 +12,19 @@ struct BuildEnvironmentTests {
             .map { cli.cache + "/envs-v1/" + ($0 as NSString).deletingLastPathComponent }
     }
 
+    /// An environment's `env.json`.
+    static func record(_ folder: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
+    }
+
+    /// Copies wheels of the resolver fixtures' `basic` folder into `folder`, made if missing.
+    static func addBasicWheels(_ wheels: [String], to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for wheel in wheels {
+            try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/" + wheel), toPath: folder + "/" + wheel)
+        }
+    }
+
     /// The hook log lines: (hook, pid, sys.prefix).
     static func hooks(_ file: String) -> [(hook: String, pid: String, prefix: String)] {
         ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map {
@@ -61,7 +74,7 @@ struct BuildEnvironmentTests {
         #expect(hooks.count == 6)
         #expect(hooks.allSatisfy { $0.prefix == venv }, "\(hooks)")
 
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: made[0] + "/env.json"))) as? [String: Any])
+        let record = try Self.record(made[0])
         #expect(record["requirements"] as? [String] == [])
         // Nothing to resolve: wheelcache makes it, without asking the (default) index anything.
         #expect(record["installer"] as? String == "wheelcache")
@@ -74,18 +87,11 @@ struct BuildEnvironmentTests {
     func keyedByResolvedSet() throws {
         let cli = CLI()
         let house = cli.scratch.path + "/house"
-        try FileManager.default.createDirectory(atPath: house, withIntermediateDirectories: true)
-        func add(_ wheel: String) throws {
-            try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/" + wheel), toPath: house + "/" + wheel)
-        }
-        try add("beta-1.0-py3-none-any.whl")
+        try Self.addBasicWheels(["beta-1.0-py3-none-any.whl"], to: house)
         let log = cli.scratch.path + "/hooks"
         let env = ["WHEELCACHE_FAKE_HOOK_LOG": log]
         let offline = ["--no-index", "-f", house]
-        func installed(_ folder: String) throws -> [String] {
-            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any]
-            return record?["installed"] as? [String] ?? []
-        }
+        func installed(_ folder: String) throws -> [String] { try Self.record(folder)["installed"] as? [String] ?? [] }
         let first = try Self.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
         let second = try Self.fakeSdist(cli, name: "usesbetatoo", requires: "[\"beta >= 1.0\"]")
         let (a, _) = try cli.build([first, second], offline, env: env)
@@ -95,7 +101,7 @@ struct BuildEnvironmentTests {
         #expect(try installed(made[0]) == ["beta==1.0"])
         #expect(Set(Self.hooks(log).map(\.prefix)) == [made[0] + "/venv"])
 
-        try add("beta-2.0-py3-none-any.whl")
+        try Self.addBasicWheels(["beta-2.0-py3-none-any.whl"], to: house)
         let (b, results) = try cli.build([first], offline + ["--no-binary", ":all:"], env: env)
         #expect(b.status == 0, "\(b.stderr)")
         #expect(results.first?["status"] as? String == "rebuilt")
@@ -110,25 +116,18 @@ struct BuildEnvironmentTests {
     func indexKeyedByResolvedSet() throws {
         let cli = CLI()
         let dists = cli.scratch.path + "/dists"
-        try FileManager.default.createDirectory(atPath: dists, withIntermediateDirectories: true)
-        func add(_ wheel: String) throws {
-            try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/" + wheel), toPath: dists + "/" + wheel)
-        }
-        try add("beta-1.0-py3-none-any.whl")
+        try Self.addBasicWheels(["beta-1.0-py3-none-any.whl"], to: dists)
         let server = try IndexServer(serving: dists)
         let log = cli.scratch.path + "/hooks"
         let env = ["WHEELCACHE_FAKE_HOOK_LOG": log]
-        func record(_ folder: String) throws -> [String: Any] {
-            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
-        }
         let wheelFetches = { server.requests.filter { $0.path.hasPrefix("/files/") }.count }
         let sdist = try Self.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
         let (a, _) = try cli.build([sdist], ["-i", server.simple], env: env)
         #expect(a.status == 0, "\(a.stderr)")
         let made = Self.environments(cli)
         try #require(made.count == 1)
-        #expect(try record(made[0])["installer"] as? String == "wheelcache")
-        #expect(try record(made[0])["installed"] as? [String] == ["beta==1.0"])
+        #expect(try Self.record(made[0])["installer"] as? String == "wheelcache")
+        #expect(try Self.record(made[0])["installed"] as? [String] == ["beta==1.0"])
         #expect(wheelFetches() == 1)
 
         let pages = server.requests.count
@@ -139,13 +138,13 @@ struct BuildEnvironmentTests {
         #expect(server.requests.count > pages, "the index is asked again: it may have a newer release")
         #expect(wheelFetches() == 1)
 
-        try add("beta-2.0-py3-none-any.whl")
+        try Self.addBasicWheels(["beta-2.0-py3-none-any.whl"], to: dists)
         let (c, _) = try cli.build([sdist], ["-i", server.simple, "--no-binary", ":all:"], env: env)
         #expect(c.status == 0, "\(c.stderr)")
         let now = Self.environments(cli)
         #expect(now.count == 2)
         let newer = try #require(now.first { $0 != made[0] })
-        #expect(try record(newer)["installed"] as? [String] == ["beta==2.0"])
+        #expect(try Self.record(newer)["installed"] as? [String] == ["beta==2.0"])
         #expect(Self.hooks(log).last?.prefix == newer + "/venv")
     }
 
@@ -153,9 +152,7 @@ struct BuildEnvironmentTests {
     func pipSettingsChooseTheIndex() throws {
         let cli = CLI()
         let dists = cli.scratch.path + "/dists"
-        try FileManager.default.createDirectory(atPath: dists, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: TestFixtures.sdist("resolver/basic/beta-1.0-py3-none-any.whl"),
-                                         toPath: dists + "/beta-1.0-py3-none-any.whl")
+        try Self.addBasicWheels(["beta-1.0-py3-none-any.whl"], to: dists)
         let server = try IndexServer(serving: dists)
         let sdist = try Self.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
         let config = cli.scratch.path + "/pip.conf"
@@ -168,7 +165,7 @@ struct BuildEnvironmentTests {
         }
         let made = Self.environments(cli)
         try #require(made.count == 1)
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: made[0] + "/env.json"))) as? [String: Any])
+        let record = try Self.record(made[0])
         #expect(record["installer"] as? String == "wheelcache")
         #expect(record["installed"] as? [String] == ["beta==1.0"])
     }
@@ -183,8 +180,7 @@ struct BuildEnvironmentTests {
         let hooks = Self.hooks(log)
         #expect(hooks.map(\.hook) == ["get_requires_for_build_wheel", "build_wheel"])
         #expect(Set(hooks.map(\.pid)).count == 1, "\(hooks)")
-        let record = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: Self.environments(cli)[0] + "/env.json"))) as? [String: Any])
+        let record = try Self.record(Self.environments(cli)[0])
         #expect((record["installed"] as? [String] ?? []).contains { $0.hasPrefix("flit_core==") || $0.hasPrefix("flit-core==") }, "\(record)")
     }
 
@@ -308,7 +304,7 @@ struct BuildEnvironmentTests {
             let (result, results) = try cli.build([sdist], CLI.offline, env: ["WHEELCACHE_INSTALLER": installer])
             #expect(result.status == 0, "\(result.stderr)")
             let folder = try #require(Self.environments(cli).first)
-            records[installer] = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
+            records[installer] = try Self.record(folder)
             let wheel = try #require(results.first?["wheel"] as? String)
             let listing = try run(TestFixtures.python, ["-c", "import sys, zipfile; print('\\n'.join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))", wheel])
             members[installer] = listing.stdout.split(separator: "\n").map(String.init)
@@ -330,7 +326,7 @@ struct BuildEnvironmentTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(results.first?["status"] as? String == "built")
         let folder = try #require(Self.environments(cli).first)
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/env.json"))) as? [String: Any])
+        let record = try Self.record(folder)
         #expect(record["installer"] as? String == "uv")
         #expect((record["installed"] as? [String] ?? []).contains("setuptools==80.9.0"), "\(record)")
         #expect(cli.scratch.files("cache/envs-v1").contains { $0.contains("/setuptools/__pycache__/") && $0.hasSuffix(".pyc") })

@@ -18,31 +18,31 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // glibc's posix_spawn extensions for the process runner (WheelSystem's ChildProcess).
+        .target(name: "CSpawn", path: "Sources/CSpawn"),
+        // Processes, locks, file trees and writes, digests, threads, path and text helpers:
+        // below everything, so the cache, fetching and building share them as siblings.
+        .target(
+            name: "WheelSystem",
+            dependencies: ["CSpawn", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "WheelModel",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["WheelSystem", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "WheelArchive",
             dependencies: [
-                "WheelModel", "CArchive", "CZlib",
+                "WheelSystem", "WheelModel", "CArchive", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        // glibc's posix_spawn extensions for the process runner (WheelStore's ChildProcess).
-        .target(name: "CSpawn", path: "Sources/CSpawn"),
-        .target(
-            name: "WheelStore",
-            dependencies: [
-                "WheelModel", "WheelArchive", "CSpawn",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]),
-        .target(name: "WheelBuild", dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelFetch"]),
+        .target(name: "WheelStore", dependencies: ["WheelSystem", "WheelModel", "WheelArchive", "CSpawn"]),
+        .target(name: "WheelBuild", dependencies: ["WheelSystem", "WheelModel", "WheelArchive", "WheelFetch"]),
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "WheelFetch",
-            dependencies: ["WheelModel", "WheelStore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["WheelSystem", "WheelModel", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "WheelCache",
-            dependencies: ["WheelModel", "WheelArchive", "WheelStore", "WheelBuild", "WheelFetch"]),
+            dependencies: ["WheelSystem", "WheelModel", "WheelArchive", "WheelStore", "WheelBuild", "WheelFetch"]),
         .executableTarget(
             name: "wheelcache",
             dependencies: [
@@ -50,12 +50,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "WheelModelTests", dependencies: ["WheelModel", "TestSupport"]),
-        .testTarget(name: "WheelArchiveTests", dependencies: ["WheelArchive", "TestSupport"]),
-        .testTarget(name: "WheelStoreTests", dependencies: ["WheelStore", "TestSupport"]),
-        .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "WheelFetch", "TestSupport"]),
-        .testTarget(name: "WheelFetchTests", dependencies: ["WheelFetch", "TestSupport"]),
-        .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "TestSupport"]),
+        .testTarget(name: "WheelSystemTests", dependencies: ["WheelSystem", "TestSupport"]),
+        .testTarget(name: "WheelModelTests", dependencies: ["WheelModel", "WheelSystem", "TestSupport"]),
+        .testTarget(name: "WheelArchiveTests", dependencies: ["WheelArchive", "WheelSystem", "TestSupport"]),
+        .testTarget(name: "WheelStoreTests", dependencies: ["WheelStore", "WheelSystem", "TestSupport"]),
+        .testTarget(name: "WheelBuildTests", dependencies: ["WheelBuild", "WheelFetch", "WheelSystem", "TestSupport"]),
+        .testTarget(name: "WheelFetchTests", dependencies: ["WheelFetch", "WheelSystem", "TestSupport"]),
+        .testTarget(name: "WheelCacheTests", dependencies: ["WheelCache", "WheelSystem", "TestSupport"]),
         .testTarget(name: "wheelcacheTests", dependencies: ["TestSupport"]),
         .testTarget(name: "wheelcacheArgumentTests", dependencies: ["wheelcache", "TestSupport"]),
     ]

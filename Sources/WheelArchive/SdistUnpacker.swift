@@ -6,6 +6,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
+import WheelSystem
 
 /// Unpacks sdist archives (tar in any compression, or zip) with libarchive, refusing entries
 /// that would write outside the destination: absolute paths, `..`, links that leave the tree,

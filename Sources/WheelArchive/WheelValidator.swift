@@ -3,6 +3,7 @@ import CZlib
 import Crypto
 import FoundationEssentials
 import WheelModel
+import WheelSystem
 
 /// A wheel that passed validation, with what was learned reading it.
 public struct ValidatedWheel: Equatable, Sendable {

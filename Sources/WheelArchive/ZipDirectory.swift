@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WheelModel
+import WheelSystem
 
 /// The central directory of a zip file, read directly, and checked against each local header.
 ///

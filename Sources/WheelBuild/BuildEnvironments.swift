@@ -6,7 +6,7 @@ import Darwin
 #endif
 import WheelFetch
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// Build environments kept in the cache's `envs-v1` bucket and shared by later builds.
 ///

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import WheelStore
+import WheelSystem
 
 /// Errors from probing interpreters and running builds. `isInputError` separates bad input
 /// (exit 2) from builds that ran and failed (exit 1).
@@ -23,8 +23,8 @@ public enum BuildError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A file wheelcache writes for a build could not be written: the disk's fault when full.
-    static func cannotWrite(_ path: String, _ what: String, _ error: StoreError) -> BuildError {
-        guard case .io(_, _, let code) = error else { return .io(path: path, reason: "cannot write \(what)") }
+    static func cannotWrite(_ path: String, _ what: String, _ error: SystemError) -> BuildError {
+        let code = error.errno
         let hint = code == ENOSPC || code == EDQUOT ? "; " + BuildFailure.diskFullAdvice : ""
         return .io(path: path, reason: "cannot write \(what): \(String(cString: strerror(code)))\(hint)")
     }

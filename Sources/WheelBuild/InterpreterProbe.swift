@@ -3,6 +3,7 @@ import WheelModel
 #if canImport(Glibc)
 import Glibc
 #endif
+import WheelSystem
 
 /// Learns an interpreter's facts by running it once, and remembers them in a folder keyed by
 /// the interpreter's path and file identity, so a cache hit starts no Python at all.

@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// Runs a child process with an explicit environment and working folder, its output appended
 /// to a log file (never to our own stdout, which carries results).

@@ -6,7 +6,7 @@ import Darwin
 #endif
 import WheelFetch
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// Options passed through to the installer of build requirements, as pip takes them.
 public struct IndexOptions: Equatable, Sendable {
@@ -206,7 +206,7 @@ public struct WheelBuilder: Sendable {
             }
         }
         let runner = work + "/hook_runner.py"
-        do { try writeScratchFile(PythonScripts.hookRunner, to: runner) } catch {
+        do { try FileWrite.scratch(PythonScripts.hookRunner, to: runner) } catch {
             throw .cannotWrite(runner, "the hook runner", error)
         }
         let settings = CanonicalJSON.object(options.configSettings.mapValues { values in
@@ -283,7 +283,7 @@ public struct WheelBuilder: Sendable {
             "check_requires": .bool(checkRequires),
             "report": .array(report.filter { !$0.isEmpty }.map(CanonicalJSON.string)),
         ])
-        do { try writeScratchFile(request.text, to: control + "/input.json") } catch {
+        do { try FileWrite.scratch(request.text, to: control + "/input.json") } catch {
             throw .cannotWrite(control, "the hook input", error)
         }
         // The runner imports the backend, then reads the tree's path on its standard input: an

@@ -7,7 +7,7 @@ import Darwin
 import WheelArchive
 import WheelFetch
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// Installs build requirements without an installer process. pip spends 1.5-3.5 s per
 /// build environment starting, resolving and installing one file at a time; this reads the
@@ -370,7 +370,7 @@ struct WheelInstaller {
                 }
             }
             let distInfo = site + "/" + picked.facts.distInfo
-            try? writeScratchFile("wheelcache\n", to: distInfo + "/INSTALLER")
+            try? FileWrite.scratch("wheelcache\n", to: distInfo + "/INSTALLER")
             if let entryPoints = WheelInstaller.text(distInfo + "/entry_points.txt") {
                 for (name, target) in WheelInstaller.scripts(entryPoints) {
                     try WheelInstaller.writeLauncher(name: name, target: target, into: venv + "/bin", python: python)
@@ -412,7 +412,7 @@ struct WheelInstaller {
         if var text = WheelInstaller.text(source), text.hasPrefix("#!python") {
             let end = text.firstIndex(where: \.isNewline) ?? text.endIndex
             text.replaceSubrange(text.startIndex..<end, with: "#!" + python)
-            do { try writeScratchFile(text, to: target) } catch { throw .cannotWrite(target, "the script", error) }
+            do { try FileWrite.scratch(text, to: target) } catch { throw .cannotWrite(target, "the script", error) }
         } else {
             try merge(source, into: target)
         }
@@ -452,7 +452,7 @@ struct WheelInstaller {
 
             """
         let path = bin + "/" + name
-        do { try writeScratchFile(script, to: path) } catch { throw .cannotWrite(path, "the launcher", error) }
+        do { try FileWrite.scratch(script, to: path) } catch { throw .cannotWrite(path, "the launcher", error) }
         chmod(path, 0o755 & ~ProcessUmask.value)
     }
 }

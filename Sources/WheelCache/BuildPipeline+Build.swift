@@ -9,6 +9,7 @@ import WheelBuild
 import WheelFetch
 import WheelModel
 import WheelStore
+import WheelSystem
 
 extension BuildPipeline {
     /// Lays the source tree out in `work` (unpack, copy or check out). An sdist is checked

@@ -4,6 +4,7 @@ import WheelBuild
 import WheelFetch
 import WheelModel
 import WheelStore
+import WheelSystem
 
 /// A wheel to take as it is from an index or a URL.
 struct WheelDownload: Sendable {

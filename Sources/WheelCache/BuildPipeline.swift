@@ -9,6 +9,7 @@ import WheelBuild
 import WheelFetch
 import WheelModel
 import WheelStore
+import WheelSystem
 
 /// What `wheelcache build` (or `plan`) was asked to do.
 public struct BuildRequest: Sendable {

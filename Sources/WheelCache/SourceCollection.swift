@@ -2,6 +2,7 @@ import FoundationEssentials
 import WheelBuild
 import WheelModel
 import WheelStore
+import WheelSystem
 
 /// A source to build, from the command line or a line of a requirements file.
 struct PlannedSource: Sendable {

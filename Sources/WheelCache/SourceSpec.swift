@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WheelModel
+import WheelSystem
 
 /// A source named on the command line, classified before anything is read.
 public enum SourceSpec: Equatable, Sendable {

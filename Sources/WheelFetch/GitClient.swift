@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// Runs the `git` command line: never interactive, never reading another repository's
 /// variables, messages in English so they can be classified.

@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// Bare mirrors of git repositories in the cache's git bucket, one per remote (without
 /// credentials) and object format. A mirror only grows: each miss fetches the one commit it

@@ -1,9 +1,9 @@
 import FoundationEssentials
 import WheelModel
-import WheelStore
 #if canImport(Glibc)
 import Glibc
 #endif
+import WheelSystem
 
 /// Downloads through the cache's HTTP bucket, as pip's HTTP cache does: a response is kept
 /// with its validators; while `Cache-Control: max-age` says it is fresh it is used without

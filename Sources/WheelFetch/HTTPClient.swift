@@ -6,6 +6,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
+import WheelSystem
 
 /// Blocking HTTP requests through libcurl, loaded on first use (`CCurl`): bounded connect and
 /// stall timeouts, credentials from the URL sent as basic auth (never on a command line), and

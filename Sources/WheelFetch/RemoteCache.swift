@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
-import WheelStore
+import WheelSystem
 
 /// What a remote keeps per cache key: the entry's manifest and the blob it points at.
 public struct RemoteRecord: Codable, Sendable {

@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelSystem
 
 /// AWS credentials, from the standard environment variables or the shared credentials file.
 public struct AWSCredentials: Sendable, Equatable {

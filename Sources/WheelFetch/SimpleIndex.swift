@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WheelModel
+import WheelSystem
 
 /// A file a package index offers for a project.
 public struct IndexFile: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WheelSystem
 
 /// Build options that change a build's output, and so are part of the cache key.
 public struct BuildOptions: Equatable, Sendable {

@@ -1,5 +1,6 @@
 import Crypto
 import FoundationEssentials
+import WheelSystem
 
 /// Where a source's bytes come from, as far as the key is concerned. Never a path or a URL:
 /// the same sdist from a mirror or under another file name has the same identity.
@@ -77,24 +78,6 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { digest }
-}
-
-extension Sequence where Element == UInt8 {
-    /// Lowercase hexadecimal text of the bytes.
-    public var hexString: String {
-        let digits: [Character] = Array("0123456789abcdef")
-        var out = ""
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return out
-    }
-}
-
-extension Digest {
-    /// Lowercase hexadecimal text of the digest.
-    public var hexString: String { self.withUnsafeBytes { Array($0) }.hexString }
 }
 
 extension CacheKey {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WheelSystem
 
 /// A git source in pip's VCS URL form: `git+SCHEME://HOST/PATH[@REV][#subdirectory=DIR&egg=NAME]`,
 /// with SCHEME one of https, http, ssh, git, file.

@@ -1,3 +1,5 @@
+import WheelSystem
+
 /// A PEP 508 environment marker (`python_version >= "3.8" and sys_platform == "linux"`),
 /// parsed once and evaluated against an interpreter's marker environment.
 public indirect enum Marker: Equatable, Sendable {

@@ -1,3 +1,5 @@
+import WheelSystem
+
 /// The index options pip would take from its environment variables and configuration files,
 /// so that wheelcache looks where pip looks (pins, build requirements). Read as pip reads
 /// them: `[global]`, then `[install]` over it; files in pip's order, later ones overriding

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WheelSystem
 
 /// One requirement from a requirements file, with where it came from.
 public struct RequirementLine: Equatable, Sendable {

@@ -1,3 +1,5 @@
+import WheelSystem
+
 /// A PEP 440 version, parsed for comparison: `[N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local]`,
 /// with the spellings PEP 440 normalizes (`1.0-alpha.1`, `1.0c1`, `1.0-1`, `v1.0`).
 public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import WheelSystem
 
 /// A parsed wheel file name: `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl` (PEP 427).
 public struct WheelFileName: Hashable, Sendable, CustomStringConvertible {

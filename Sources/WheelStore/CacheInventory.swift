@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import WheelModel
+import WheelSystem
 
 /// One entry of the wheels bucket as the management commands see it: found by walking the
 /// folders (never following links) and named from its wheel's file name, so listing ten

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WheelModel
+import WheelSystem
 
 /// Where the cache lives: `--cache-dir`, else `WHEELCACHE_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/wheelcache`, else `~/.cache/wheelcache`.

@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelSystem
 
 /// `cache info/remove/purge/prune/verify`. Callers hold the cache lock: exclusive for
 /// anything that removes, so no build is between its lookup and its publish meanwhile.

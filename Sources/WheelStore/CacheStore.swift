@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelSystem
 
 /// The local cache: entries under `wheels-v1/ab/cd/<key>/`, each a wheel and `entry.json`,
 /// published by one `rename` from staging so a reader never sees a partial entry.
@@ -39,11 +40,11 @@ public struct CacheStore: Sendable {
         if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), !isDirectory {
             throw .notADirectory(root)
         }
-        try makeDirectories(root)
+        try io { try FileWrite.makeDirectories(root) }
         let tag = root + "/CACHEDIR.TAG"
         if access(tag, F_OK) != 0 {
             let text = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by wheelcache.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
-            try writeAtomically(Data(text.utf8), to: tag)
+            try io { try FileWrite.atomically(Data(text.utf8), to: tag) }
             resetStatistics()  // counting starts when the cache is made
         }
     }
@@ -83,8 +84,8 @@ public struct CacheStore: Sendable {
     /// Takes the per-key lock that serializes the miss path for one key across processes.
     public func lockKey(_ key: String, waiting: (() -> Void)? = nil) throws(StoreError) -> FileLock {
         let folder = PathText.parent(entryPath(key))
-        try makeDirectories(folder)
-        return try FileLock(path: folder + "/" + key + ".lock", mode: .exclusive, waiting: waiting)
+        try io { try FileWrite.makeDirectories(folder) }
+        return try io { try FileLock(path: folder + "/" + key + ".lock", mode: .exclusive, waiting: waiting) }
     }
 
     /// Why this process must not use the cache, if it must not: a root owned by another user
@@ -104,7 +105,7 @@ public struct CacheStore: Sendable {
     /// Takes the cache-wide lock: shared for builds, exclusive for purge and prune.
     public func lockCache(_ mode: FileLock.Mode, waiting: (() -> Void)? = nil) throws(StoreError) -> FileLock {
         try prepare()
-        return try FileLock(path: root + "/.lock", mode: mode, waiting: waiting)
+        return try io { try FileLock(path: root + "/.lock", mode: mode, waiting: waiting) }
     }
 
     /// Removes an entry (the caller holds its key lock).
@@ -126,11 +127,11 @@ public struct CacheStore: Sendable {
         let staging = try makeStaging()
         defer { staging.remove() }
         let entry = staging.path + "/entry"
-        try makeDirectories(entry)
+        try io { try FileWrite.makeDirectories(entry) }
         let stagedWheel = entry + "/" + manifest.wheel
-        try copyFile(wheel, to: stagedWheel)
+        try io { try FileWrite.copy(wheel, to: stagedWheel) }
         for file in extraFiles {
-            try copyFile(file, to: entry + "/" + PathText.lastComponent(file))
+            try io { try FileWrite.copy(file, to: entry + "/" + PathText.lastComponent(file)) }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -138,19 +139,19 @@ public struct CacheStore: Sendable {
         do { data = try encoder.encode(manifest) } catch {
             throw .badManifest(path: entry + "/entry.json", reason: "\(error)")
         }
-        try writeAtomically(data, to: entry + "/entry.json")
-        try syncPath(entry)
+        try io { try FileWrite.atomically(data, to: entry + "/entry.json") }
+        try io { try FileWrite.sync(entry) }
 
         let final = entryPath(manifest.key)
         let parent = PathText.parent(final)
-        try makeDirectories(parent)
+        try io { try FileWrite.makeDirectories(parent) }
         if access(final, F_OK) == 0 {
             guard rename(final, staging.path + "/replaced") == 0 else {
                 throw .io(path: final, operation: "replace", errno: errno)
             }
         }
         guard rename(entry, final) == 0 else { throw .io(path: final, operation: "publish", errno: errno) }
-        try syncPath(parent)
+        try io { try FileWrite.sync(parent) }
         return CachedEntry(path: final, wheelPath: final + "/" + manifest.wheel, manifest: manifest)
     }
 
@@ -162,7 +163,7 @@ public struct CacheStore: Sendable {
     public func makeStaging() throws(StoreError) -> StagingDirectory {
         try prepare()
         let tmp = path(.tmp)
-        try makeDirectories(tmp)
+        try io { try FileWrite.makeDirectories(tmp) }
         let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         for _ in 0..<100 {
             let folder = tmp + "/stage-" + String((0..<8).map { _ in letters.randomElement()! })
@@ -170,7 +171,7 @@ public struct CacheStore: Sendable {
             if fresh < 0 && errno == EEXIST { continue }
             guard fresh >= 0 else { throw .io(path: tmp, operation: "create a folder in", errno: errno) }
             close(fresh)
-            let lock = try FileLock(path: folder + ".lock.new", mode: .exclusive)
+            let lock = try io { try FileLock(path: folder + ".lock.new", mode: .exclusive) }
             guard rename(folder + ".lock.new", folder + ".lock") == 0 else {
                 throw .io(path: folder + ".lock", operation: "create", errno: errno)
             }
@@ -208,7 +209,7 @@ public struct CacheStore: Sendable {
     /// Hard-links (or, across file systems, copies) a wheel into `directory` under its own
     /// name. The file appears by rename, so the folder never holds a partial wheel.
     public static func deliver(_ wheel: String, to directory: String) throws(StoreError) -> String {
-        do { try makeDirectories(directory) } catch {
+        do { try io { try FileWrite.makeDirectories(directory) } } catch {
             if case .io(_, _, let code) = error { throw .delivery(path: directory, errno: code) }
             throw error
         }
@@ -218,7 +219,7 @@ public struct CacheStore: Sendable {
         if stat(wheel, &a) == 0, stat(target, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino { return target }
         let temporary = directory + "/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part"
         if link(wheel, temporary) != 0 {
-            do { try copyFile(wheel, to: temporary) } catch {
+            do { try io { try FileWrite.copy(wheel, to: temporary) } } catch {
                 unlink(temporary)
                 throw .delivery(path: target, errno: EIO)
             }

@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import WheelSystem
 
 /// Source trees unpacked into memory (`/dev/shm`, a tmpfs) rather than the cache's disk: an
 /// sdist's tree lives only while its build runs, and on a disk under write pressure (or a
@@ -34,7 +35,7 @@ public enum MemoryTrees {
         var template = Array((base + "/src-XXXXXX").utf8CString)
         guard mkdtemp(&template) != nil else { return nil }
         let folder = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        do { try writeScratchFile(ownerLock, to: folder + "/owner") } catch {
+        do { try FileWrite.scratch(ownerLock, to: folder + "/owner") } catch {
             FileTree.remove(folder)
             return nil
         }

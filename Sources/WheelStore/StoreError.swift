@@ -1,3 +1,10 @@
+import WheelSystem
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Errors from the local cache.
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file system operation on the cache failed.
@@ -28,3 +35,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension StoreError {
+    /// A failed system call, said as the cache's.
+    init(_ error: SystemError) {
+        switch error {
+        case .io(let path, let operation, let code): self = .io(path: path, operation: operation, errno: code)
+        }
+    }
+}
+
+/// Runs a system call of `WheelSystem`, its failure said as the cache's.
+func io<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    do { return try body() } catch let error as SystemError { throw StoreError(error) } catch {
+        throw .io(path: "", operation: "\(error)", errno: EIO)  // the body calls only WheelSystem
+    }
+}

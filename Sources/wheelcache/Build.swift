@@ -4,6 +4,7 @@ import WheelBuild
 import WheelCache
 import WheelModel
 import WheelStore
+import WheelSystem
 
 /// The sources and how to build them: shared by `build` and `plan`, so a plan is made from
 /// exactly what the build would be given.

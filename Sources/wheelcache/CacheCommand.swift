@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import WheelStore
+import WheelSystem
 
 /// `wheelcache cache`: inspect and manage the cache, as `pip cache` does, plus prune and verify.
 struct CacheCommand: ParsableCommand {

@@ -6,6 +6,7 @@ import Darwin
 #endif
 import WheelCache
 import WheelStore
+import WheelSystem
 
 /// Shows a run as it goes. Results are printed in input order as soon as every earlier one
 /// is done (one plain line each: what CI logs want); on a terminal, live status lines under

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WheelCache
+import WheelSystem
 
 /// Turns a build report into lines (stdout for results, stderr for errors) or one JSON object.
 struct ReportRenderer {

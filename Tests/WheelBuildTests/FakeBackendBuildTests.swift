@@ -5,6 +5,7 @@ import WheelArchive
 import WheelBuild
 import WheelModel
 import WheelStore
+import WheelSystem
 
 /// The test interpreter, probed once per process.
 enum BuildFixtures {

@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 import WheelModel
 import WheelStore
+import WheelSystem
 
 /// A cache in a temporary folder with one real, validated fixture wheel to store.
 struct StoreSandbox {
@@ -225,5 +226,20 @@ struct CacheStoreTests {
 
         // The young one may belong to a live process about to lock it.
         #expect(box.stagingLeft == ["stage-young.lock.new"])
+    }
+}
+
+@Suite("CacheStore key locks")
+struct KeyLockTests {
+    @Test("lockKey takes a per-key exclusive lock beside the entry folder")
+    func keyLock() throws {
+        let tmp = TemporaryDirectory("lock")
+        let store = CacheStore(root: tmp.path + "/cache")
+        let key = String(repeating: "ab", count: 32)
+        let lock = try store.lockKey(key)
+        #expect(lock.path == store.path(.wheels) + "/ab/ab/" + key + ".lock")
+        #expect(FileLock.tryExclusive(path: lock.path) == nil)
+        lock.unlock()
+        #expect(FileLock.tryExclusive(path: lock.path) != nil)
     }
 }

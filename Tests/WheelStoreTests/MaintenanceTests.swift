@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import WheelStore
+import WheelSystem
 
 @Suite("cache maintenance helpers: sizes, durations, patterns, link-safe walks, statistics")
 struct MaintenanceTests {

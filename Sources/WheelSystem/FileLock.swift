@@ -13,7 +13,7 @@ public final class FileLock: @unchecked Sendable {
     public let path: String
 
     /// Takes the lock, calling `waiting` once if another process holds it first.
-    public init(path: String, mode: Mode, waiting: (() -> Void)? = nil) throws(StoreError) {
+    public init(path: String, mode: Mode, waiting: (() -> Void)? = nil) throws(SystemError) {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)  // never through a planted link
         guard fd >= 0 else { throw .io(path: path, operation: "open lock file", errno: errno) }
         self.path = path

@@ -1,5 +1,4 @@
 import Crypto
-import WheelModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +8,7 @@ import Darwin
 /// SHA-256 of files, read in large blocks.
 public enum FileDigest {
     /// The SHA-256 (hex) and size of the file at `path`.
-    public static func sha256(_ path: String) throws(StoreError) -> (hex: String, size: Int64) {
+    public static func sha256(_ path: String) throws(SystemError) -> (hex: String, size: Int64) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import WheelModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

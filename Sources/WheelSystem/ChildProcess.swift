@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import CSpawn
-import WheelModel
 
 /// Starts a program and waits for it, as corelibs Foundation's `Process` did for us (the
 /// binary no longer links Foundation): the same checks before starting, standard input from

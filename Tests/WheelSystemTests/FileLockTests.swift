@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 import TestSupport
-import WheelStore
 #if canImport(Glibc)
 import Glibc
 #endif
+import WheelSystem
 
 @Suite("FileLock")
 struct FileLockTests {
@@ -68,18 +68,6 @@ struct FileLockTests {
         try await task.value
         #expect(waited.value == 1)
     }
-
-    @Test("lockKey takes a per-key exclusive lock beside the entry folder")
-    func keyLock() throws {
-        let tmp = TemporaryDirectory("lock")
-        let store = CacheStore(root: tmp.path + "/cache")
-        let key = String(repeating: "ab", count: 32)
-        let lock = try store.lockKey(key)
-        #expect(lock.path == store.path(.wheels) + "/ab/ab/" + key + ".lock")
-        #expect(FileLock.tryExclusive(path: lock.path) == nil)
-        lock.unlock()
-        #expect(FileLock.tryExclusive(path: lock.path) != nil)
-    }
 }
 
 final class Counter: @unchecked Sendable {
@@ -136,6 +124,6 @@ struct FileDigestTests {
     @Test("a missing file is an io error naming the path and ENOENT")
     func missing() {
         let path = "/nonexistent/wheelcache/file"
-        #expect(throws: StoreError.io(path: path, operation: "open", errno: ENOENT)) { try FileDigest.sha256(path) }
+        #expect(throws: SystemError.io(path: path, operation: "open", errno: ENOENT)) { try FileDigest.sha256(path) }
     }
 }

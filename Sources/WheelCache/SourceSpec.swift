@@ -75,24 +75,3 @@ public enum SourceSpec: Equatable, Sendable {
         return (left, right)
     }
 }
-
-/// Errors of the pipeline itself: sources that cannot be taken.
-public enum PipelineError: Error, Equatable, Sendable, CustomStringConvertible {
-    case missingSource(String)
-    case unsupportedSource(String, String)
-    case wrongProject(source: String, expected: String, actual: String)
-    case notOnIndex(name: String, version: String, where: String)
-
-    public var description: String {
-        switch self {
-        case .missingSource(let source):
-            return "source '\(source)' does not exist; pass the path of an sdist (.tar.gz, .zip) or of a project folder"
-        case .unsupportedSource(let source, let why):
-            return "source '\(source)': \(why)"
-        case .notOnIndex(let name, let version, let place):
-            return "\(name)==\(version): \(place); check the name, the version and --index-url"
-        case .wrongProject(let source, let expected, let actual):
-            return "source '\(source)' was asked for as '\(expected)' but holds the project '\(actual)'; fix the name before '@' or #egg="
-        }
-    }
-}

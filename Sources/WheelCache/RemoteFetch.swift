@@ -1,0 +1,53 @@
+import FoundationEssentials
+import WheelArchive
+import WheelFetch
+import WheelModel
+import WheelStore
+
+// Part of stage 5's miss path: the shared remote cache, asked before building.
+
+extension BuildPipeline {
+    /// Looks a local miss up in the remote cache: the record, then the blob, checked by its
+    /// SHA-256, the full wheel validation, its record, and what the source asked for. Any
+    /// fault is a warning and nil (build locally); nothing unverified becomes a candidate.
+    func fetchRemote(_ remote: RemoteCache, key: CacheKey, keyed: KeyedSource, source: String,
+                     staging: String) -> Candidate? {
+        do {
+            guard let record = try remote.record(for: key.digest, scratch: staging) else {
+                counters.bump(\.remoteMisses)
+                return nil
+            }
+            let folder = staging + "/remote"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let wheel = folder + "/" + record.manifest.wheel
+            try remote.blob(record, to: wheel)
+            let validated = try WheelValidator().validate(wheel)
+            guard ProjectName.normalize(validated.name) == ProjectName.normalize(record.manifest.name),
+                  validated.version == record.manifest.version else {
+                throw RemoteError.invalid(remote: remote.display, what: "the wheel for key \(key.digest.prefix(12)) is not the project its record names")
+            }
+            // A record for another project is the remote's fault, not the user's: build locally.
+            try keyed.expectation.check(name: validated.name, version: validated.version, source: source)
+            return Candidate(wheel: wheel, manifest: record.manifest, status: .remoteHit, counter: \.remoteHits)
+        } catch {
+            counters.bump(\.remoteErrors)
+            let said: String
+            switch error {
+            case is ArchiveError: said = "remote cache \(remote.display) sent an invalid wheel for key \(key.digest.prefix(12)): \(error)"
+            case is PipelineError: said = "remote cache \(remote.display) sent a wheel for key \(key.digest.prefix(12)) that is not what was asked: \(error)"
+            default: said = "\(error)"
+            }
+            notice("warning: \(said); building locally")
+            return nil
+        }
+    }
+
+    /// Uploads a wheel this run built, when the remote is writable; a failure is a warning.
+    func upload(_ entry: CachedEntry, staging: String) {
+        guard let remote = remoteCache, remote.writable else { return }
+        do { try remote.upload(wheel: entry.wheelPath, manifest: entry.manifest, scratch: staging) } catch {
+            counters.bump(\.remoteErrors)
+            notice("warning: \(error); the wheel is cached locally only")
+        }
+    }
+}

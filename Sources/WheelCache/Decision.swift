@@ -46,7 +46,10 @@ extension BuildPipeline {
             }
         case .build(let source):
             guard let key = keyed.key, let found else { return .uncached(source) }
-            let askRemote = remoteCache != nil
+            // `--no-binary` asks for a build: the remote is a cache too. A project whose name is
+            // not known yet is checked against the record's name (`fetchRemote`).
+            let askRemote = remoteCache != nil && !request.noBinary.all
+                && !(keyed.expectation.name.map(request.noBinary.matches) ?? false)
             switch found {
             case .hit(let entry):
                 guard request.noBinary.matches(entry.manifest.name) else { return .hit(entry) }

@@ -17,6 +17,8 @@ extension BuildPipeline {
                 counters.bump(\.remoteMisses)
                 return nil
             }
+            // `--no-binary` names the project: it asks for a build, not another cache's wheel.
+            if request.noBinary.matches(record.manifest.name) { return nil }
             let folder = staging + "/remote"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let wheel = folder + "/" + record.manifest.wheel

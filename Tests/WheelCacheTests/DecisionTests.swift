@@ -54,6 +54,16 @@ struct DecisionTests {
         #expect(summary(pipeline.decide(source)).hasSuffix(" after the remote"))
     }
 
+    @Test("on a local miss, --no-binary :all: or naming the project asked for builds without asking the remote")
+    func noBinaryMissSkipsTheRemote() throws {
+        let box = PipelineSandbox()
+        let remote = RemoteSettings(url: "http://127.0.0.1:9/cache/", endpoint: nil, write: false)
+        let named = box.keyed(.build(.sdistFile(path: "/x.tar.gz")), expectation: Expectation(name: "Demo"))
+        #expect(summary(try box.pipeline(noBinary: [":all:"], remote: remote).decide(named)) == "build (miss)")
+        #expect(summary(try box.pipeline(noBinary: ["demo"], remote: remote).decide(named)) == "build (miss)")
+        #expect(summary(try box.pipeline(noBinary: ["other"], remote: remote).decide(named)) == "build (miss) after the remote")
+    }
+
     @Test("local folders, and every source under --no-cache-dir, are built uncached")
     func uncached() throws {
         let box = PipelineSandbox()

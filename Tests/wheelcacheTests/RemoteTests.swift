@@ -49,6 +49,22 @@ struct RemoteTests {
         }
     }
 
+    @Test("--no-binary asks for a build: with the project named or :all:, runner B builds although the remote has the wheel")
+    func noBinaryBuildsDespiteTheRemote() throws {
+        let a = CLI(), b = CLI()
+        let remote = try Remote(.webdav, scratch: a.scratch.path)
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let (built, _) = try a.build([sdist], remote.arguments + ["--remote-write"])
+        #expect(built.status == 0, "\(built.stderr)")
+        for selection in ["fakepkg", ":all:"] {
+            let (rebuilt, results) = try b.build([sdist], remote.arguments + ["--no-binary", selection])
+            #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+            #expect(results.first?["status"] as? String == (selection == "fakepkg" ? "built" : "rebuilt"), "\(selection)")
+        }
+        let human = try b.run(["cache", "info", "--cache-dir", b.cache])
+        #expect(human.stdout.contains("remote: hits 0"), "\(human.stdout)")
+    }
+
     @Test("runner A builds and uploads; runner B, with an empty cache and a failing backend, gets a remote-hit and the same wheel", arguments: Kind.allCases)
     func sharedBetweenRunners(_ kind: Kind) throws {
         let a = CLI(), b = CLI()

@@ -61,50 +61,8 @@ public struct WheelValidator: Sendable {
         let baseName = PathText.lastComponent(path)
         let fileName: WheelFileName
         do { fileName = try WheelFileName(baseName) } catch { throw .badFileName(baseName) }
-
-        // The central directory is checked first, so a bomb or a flood of entries is refused
-        // before anything is decompressed.
-        let directory = try ZipDirectory(path: path, maxEntries: limits.maxEntries)
-        var declared: Int64 = 0
-        for member in directory.members {
-            if ArchivePath.safeComponents(member.name) == nil || member.name.contains("\\") { throw .unsafePath(member.name) }
-            if member.unixType != 0 && member.unixType != AE_IFREG && member.unixType != AE_IFDIR {
-                throw .specialFile(member.name)
-            }
-            let isMetadata = member.name.hasSuffix(".dist-info/METADATA") || member.name.hasSuffix(".dist-info/WHEEL")
-                || member.name.hasSuffix(".dist-info/RECORD")
-            if isMetadata && member.uncompressedSize > WheelValidator.maxMetadataBytes {
-                throw .tooLarge("\(member.name) is over \(WheelValidator.maxMetadataBytes >> 20) MiB")
-            }
-            declared = ArchiveLimits.adding(Int64(clamping: member.uncompressedSize), to: declared)
-        }
-        if let excess = limits.excess(declared, archiveSize: directory.fileSize) { throw .tooLarge(excess) }
-        let crcByName = Dictionary(directory.members.map { ($0.name, $0.crc32) }, uniquingKeysWith: { a, _ in a })
-
-        // One pass reads every byte: libarchive's CRC checks, our CRC check against the central
-        // directory, SHA-256 for RECORD, and the small metadata files kept in memory.
-        var digests: [String: Digests] = [:]
-        var small: [String: [UInt8]] = [:]
-        var strongerHashes = false
-        try readEntries(path) { (name: String, read: (inout [UInt8]) -> Bool) throws(WheelProblem) in
-            var sha = SHA256()
-            var crc = crc32(0, nil, 0)
-            var size = 0
-            var keep: [UInt8] = []
-            let keepIt = name.hasSuffix(".dist-info/METADATA") || name.hasSuffix(".dist-info/WHEEL")
-                || name.hasSuffix(".dist-info/RECORD")
-            var chunk: [UInt8] = []
-            while read(&chunk) {
-                sha.update(data: chunk)
-                crc = chunk.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
-                size += chunk.count
-                if keepIt { keep += chunk }
-            }
-            if let expected = crcByName[name], UInt32(truncatingIfNeeded: crc) != expected { throw .crcMismatch(name) }
-            guard digests[name] == nil else { throw .duplicateEntry(name) }
-            digests[name] = Digests(sha256: Array(sha.finalize()), size: size)
-            if keepIt { small[name] = keep }
-        }
+        let crcByName = try checkDirectory(path)
+        let (digests, small) = try readAll(path, crcByName: crcByName)
 
         let distInfos = Set(digests.keys.compactMap { name -> String? in
             let top = name.split(separator: "/").first.map(String.init) ?? name
@@ -118,8 +76,69 @@ public struct WheelValidator: Sendable {
         }
         let metadata = HeaderFields(try text("METADATA"))
         let wheel = HeaderFields(try text("WHEEL"))
+        let (name, version, tags) = try checkNames(fileName, distInfo: distInfo, metadata: metadata, wheel: wheel)
         let recordText = try text("RECORD")
+        let record: [RecordEntry]
+        do { record = try Record.parse(recordText) } catch { throw .invalidRecord(error.description) }
+        if try checkRecord(record, digests: digests, distInfo: distInfo) { try checkStrongerHashes(path, record: record) }
+        return ValidatedWheel(fileName: fileName, name: name, version: version, tags: tags, fileCount: digests.count,
+                              requiresDist: metadata.all("Requires-Dist"), requiresPython: metadata["Requires-Python"],
+                              providesExtra: metadata.all("Provides-Extra"), distInfo: distInfo)
+    }
 
+    /// The central directory, checked before anything is decompressed, so a bomb or a flood
+    /// of entries is refused first; returns each member's CRC-32.
+    private func checkDirectory(_ path: String) throws(WheelProblem) -> [String: UInt32] {
+        let directory = try ZipDirectory(path: path, maxEntries: limits.maxEntries)
+        var declared: Int64 = 0
+        for member in directory.members {
+            if ArchivePath.safeComponents(member.name) == nil || member.name.contains("\\") { throw .unsafePath(member.name) }
+            if member.unixType != 0 && member.unixType != AE_IFREG && member.unixType != AE_IFDIR {
+                throw .specialFile(member.name)
+            }
+            if WheelValidator.isMetadata(member.name) && member.uncompressedSize > WheelValidator.maxMetadataBytes {
+                throw .tooLarge("\(member.name) is over \(WheelValidator.maxMetadataBytes >> 20) MiB")
+            }
+            declared = ArchiveLimits.adding(Int64(clamping: member.uncompressedSize), to: declared)
+        }
+        if let excess = limits.excess(declared, archiveSize: directory.fileSize) { throw .tooLarge(excess) }
+        return Dictionary(directory.members.map { ($0.name, $0.crc32) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private static func isMetadata(_ name: String) -> Bool {
+        name.hasSuffix(".dist-info/METADATA") || name.hasSuffix(".dist-info/WHEEL") || name.hasSuffix(".dist-info/RECORD")
+    }
+
+    /// One pass reads every byte: libarchive's CRC checks, our CRC check against the central
+    /// directory, SHA-256 for RECORD, and the small metadata files kept in memory.
+    private func readAll(_ path: String, crcByName: [String: UInt32]) throws(WheelProblem)
+        -> (digests: [String: Digests], small: [String: [UInt8]]) {
+        var digests: [String: Digests] = [:]
+        var small: [String: [UInt8]] = [:]
+        try readEntries(path) { (name: String, read: (inout [UInt8]) -> Bool) throws(WheelProblem) in
+            var sha = SHA256()
+            var crc = crc32(0, nil, 0)
+            var size = 0
+            var keep: [UInt8] = []
+            let keepIt = WheelValidator.isMetadata(name)
+            var chunk: [UInt8] = []
+            while read(&chunk) {
+                sha.update(data: chunk)
+                crc = chunk.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
+                size += chunk.count
+                if keepIt { keep += chunk }
+            }
+            if let expected = crcByName[name], UInt32(truncatingIfNeeded: crc) != expected { throw .crcMismatch(name) }
+            guard digests[name] == nil else { throw .duplicateEntry(name) }
+            digests[name] = Digests(sha256: Array(sha.finalize()), size: size)
+            if keepIt { small[name] = keep }
+        }
+        return (digests, small)
+    }
+
+    /// The file name, METADATA, the `.dist-info` folder's name and WHEEL must agree.
+    private func checkNames(_ fileName: WheelFileName, distInfo: String, metadata: HeaderFields,
+                            wheel: HeaderFields) throws(WheelProblem) -> (name: String, version: String, tags: [String]) {
         guard let name = metadata["Name"], let version = metadata["Version"] else { throw .missingFile("Name and Version in METADATA") }
         guard ProjectName.normalize(name) == fileName.normalizedName else {
             throw .nameMismatch(fileName: fileName.distribution, metadata: name)
@@ -139,12 +158,16 @@ public struct WheelValidator: Sendable {
         guard Set(tags) == fileName.expandedTags else {
             throw .tagMismatch(fileName: fileName.expandedTags.sorted(), wheel: tags.sorted())
         }
+        return (name, version, tags)
+    }
 
-        let record: [RecordEntry]
-        do { record = try Record.parse(recordText) } catch { throw .invalidRecord(error.description) }
-        let recordPath = "\(distInfo)/RECORD"
-        let unhashed: Set<String> = [recordPath, "\(distInfo)/RECORD.jws", "\(distInfo)/RECORD.p7s"]
+    /// Every RECORD row names a file with its size and SHA-256, and every file has a row;
+    /// returns whether rows use sha384 or sha512 (checked by a second pass).
+    private func checkRecord(_ record: [RecordEntry], digests: [String: Digests],
+                             distInfo: String) throws(WheelProblem) -> Bool {
+        let unhashed: Set<String> = ["\(distInfo)/RECORD", "\(distInfo)/RECORD.jws", "\(distInfo)/RECORD.p7s"]
         var listed = Set<String>()
+        var strongerHashes = false
         for row in record {
             guard listed.insert(row.path).inserted else { throw .invalidRecord("'\(row.path)' is listed twice") }
             guard let found = digests[row.path] else { throw .missingFromArchive(row.path) }
@@ -160,10 +183,7 @@ public struct WheelValidator: Sendable {
             }
         }
         for file in digests.keys where !listed.contains(file) { throw .notInRecord(file) }
-        if strongerHashes { try checkStrongerHashes(path, record: record) }
-        return ValidatedWheel(fileName: fileName, name: name, version: version, tags: tags, fileCount: digests.count,
-                              requiresDist: metadata.all("Requires-Dist"), requiresPython: metadata["Requires-Python"],
-                              providesExtra: metadata.all("Provides-Extra"), distInfo: distInfo)
+        return strongerHashes
     }
 
     /// A second pass for the rare RECORD that uses sha384 or sha512.

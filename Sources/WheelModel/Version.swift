@@ -18,76 +18,13 @@ public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var description: String { normalized }
 
     public init?(_ text: String) {
-        var s = Substring(text.trimmingSpaces().lowercased())
-        if s.hasPrefix("v") { s = s.dropFirst() }
-        var local: [String] = []
-        if let plus = s.firstIndex(of: "+") {
-            local = s[s.index(after: plus)...].split(whereSeparator: { "._-".contains($0) }).map(String.init)
-            guard !local.isEmpty, local.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber } && $0.allSatisfy(\.isASCII) }) else { return nil }
-            s = s[..<plus]
-        }
-        func number(_ from: inout Substring) -> Int? {
-            let digits = from.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, let value = Int(digits) else { return nil }
-            from = from.dropFirst(digits.count)
-            return value
-        }
-        func separator(_ from: inout Substring) {
-            if let first = from.first, "._-".contains(first) { from = from.dropFirst() }
-        }
-        var epoch = 0
-        if let bang = s.firstIndex(of: "!") {
-            var e = s[..<bang]
-            guard let value = number(&e), e.isEmpty else { return nil }
-            epoch = value
-            s = s[s.index(after: bang)...]
-        }
-        var release: [Int] = []
-        guard let first = number(&s) else { return nil }
-        release.append(first)
-        while s.first == ".", s.dropFirst().first?.isNumber == true {
-            s = s.dropFirst()
-            // nil for a digit that is not ASCII or a part too large for Int: not a version.
-            guard let part = number(&s) else { return nil }
-            release.append(part)
-        }
-        var pre: (Int, Int)?
-        var probe = s
-        separator(&probe)
-        for (spelling, kind) in [("alpha", 0), ("beta", 1), ("preview", 2), ("pre", 2), ("rc", 2), ("a", 0), ("b", 1), ("c", 2)]
-        where probe.hasPrefix(spelling) {
-            probe = probe.dropFirst(spelling.count)
-            separator(&probe)
-            pre = (kind, number(&probe) ?? 0)
-            s = probe
-            break
-        }
-        var post: Int?
-        probe = s
-        if probe.first == "-", probe.dropFirst().first?.isNumber == true {
-            probe = probe.dropFirst()
-            post = number(&probe)
-            s = probe
-        } else {
-            separator(&probe)
-            for spelling in ["post", "rev", "r"] where probe.hasPrefix(spelling) {
-                probe = probe.dropFirst(spelling.count)
-                separator(&probe)
-                post = number(&probe) ?? 0
-                s = probe
-                break
-            }
-        }
-        var dev: Int?
-        probe = s
-        separator(&probe)
-        if probe.hasPrefix("dev") {
-            probe = probe.dropFirst(3)
-            separator(&probe)
-            dev = number(&probe) ?? 0
-            s = probe
-        }
-        guard s.isEmpty else { return nil }
+        var scan = VersionScanner(Substring(text.trimmingSpaces().lowercased()))
+        if scan.s.hasPrefix("v") { scan.s = scan.s.dropFirst() }
+        guard let local = scan.local(), let epoch = scan.epoch(), let release = scan.release() else { return nil }
+        let pre = scan.pre()
+        let post = scan.post()
+        let dev = scan.dev()
+        guard scan.s.isEmpty else { return nil }
         var trimmed = release
         while trimmed.count > 1 && trimmed.last == 0 { trimmed.removeLast() }
         self.epoch = epoch
@@ -130,4 +67,101 @@ public struct Version: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// Whether the release part without a local label equals another's (PEP 440 `==` with a
     /// local-less specifier ignores the candidate's local label).
     public func matchesPublic(_ other: Version) -> Bool { sortKey == other.sortKey }
+}
+
+/// Reads a version's parts in PEP 440's order, consuming the text as it goes; each part
+/// returns nil where the text cannot be a version.
+private struct VersionScanner {
+    var s: Substring
+
+    init(_ text: Substring) { s = text }
+
+    /// `+local`, cut off the end first: its labels (empty when there is none).
+    mutating func local() -> [String]? {
+        guard let plus = s.firstIndex(of: "+") else { return [] }
+        let local = s[s.index(after: plus)...].split(whereSeparator: { "._-".contains($0) }).map(String.init)
+        guard !local.isEmpty, local.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber } && $0.allSatisfy(\.isASCII) }) else { return nil }
+        s = s[..<plus]
+        return local
+    }
+
+    /// `N!`, 0 when absent.
+    mutating func epoch() -> Int? {
+        guard let bang = s.firstIndex(of: "!") else { return 0 }
+        var part = VersionScanner(s[..<bang])
+        guard let value = part.number(), part.s.isEmpty else { return nil }
+        s = s[s.index(after: bang)...]
+        return value
+    }
+
+    /// `N(.N)*`.
+    mutating func release() -> [Int]? {
+        guard let first = number() else { return nil }
+        var release = [first]
+        while s.first == ".", s.dropFirst().first?.isNumber == true {
+            s = s.dropFirst()
+            // nil for a digit that is not ASCII or a part too large for Int: not a version.
+            guard let part = number() else { return nil }
+            release.append(part)
+        }
+        return release
+    }
+
+    /// `{a|b|rc}N` in any of PEP 440's spellings, as (kind, number).
+    mutating func pre() -> (Int, Int)? {
+        var probe = self
+        probe.separator()
+        for (spelling, kind) in [("alpha", 0), ("beta", 1), ("preview", 2), ("pre", 2), ("rc", 2), ("a", 0), ("b", 1), ("c", 2)]
+        where probe.s.hasPrefix(spelling) {
+            probe.s = probe.s.dropFirst(spelling.count)
+            probe.separator()
+            let pre = (kind, probe.number() ?? 0)
+            self = probe
+            return pre
+        }
+        return nil
+    }
+
+    /// `.postN`, `-N`, `revN`, `rN`.
+    mutating func post() -> Int? {
+        var probe = self
+        if probe.s.first == "-", probe.s.dropFirst().first?.isNumber == true {
+            probe.s = probe.s.dropFirst()
+            let post = probe.number()
+            self = probe
+            return post
+        }
+        probe.separator()
+        for spelling in ["post", "rev", "r"] where probe.s.hasPrefix(spelling) {
+            probe.s = probe.s.dropFirst(spelling.count)
+            probe.separator()
+            let post = probe.number() ?? 0
+            self = probe
+            return post
+        }
+        return nil
+    }
+
+    /// `.devN`.
+    mutating func dev() -> Int? {
+        var probe = self
+        probe.separator()
+        guard probe.s.hasPrefix("dev") else { return nil }
+        probe.s = probe.s.dropFirst(3)
+        probe.separator()
+        let dev = probe.number() ?? 0
+        self = probe
+        return dev
+    }
+
+    mutating func number() -> Int? {
+        let digits = s.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let value = Int(digits) else { return nil }
+        s = s.dropFirst(digits.count)
+        return value
+    }
+
+    mutating func separator() {
+        if let first = s.first, "._-".contains(first) { s = s.dropFirst() }
+    }
 }

@@ -87,25 +87,8 @@ public struct WheelBuilder: Sendable {
         }
         let creator = EnvironmentCreator(interpreter: interpreter, index: index, environment: env,
                                          fetching: http.map { ($0, work + "/downloads") })
-        let baseEnv = env
-        env = BuildEnvironmentVariables.forBackend(env)
-        var python = interpreter.executable
-        var privateInstaller = ""
-        func use(_ venv: String) {
-            python = venv + "/bin/python"
-            env["VIRTUAL_ENV"] = venv
-            env["PATH"] = venv + "/bin:" + (baseEnv["PATH"] ?? "/usr/bin:/bin")
-        }
-        if options.isolation {
-            if let environments {
-                use(try environments.environment(for: system.requires, creator: creator, env: baseEnv, log: log))
-            } else {
-                let venv = work + "/env"
-                privateInstaller = try creator.create(at: venv, requirements: system.requires, shared: false,
-                                                      env: baseEnv, log: log).installer
-                use(venv)
-            }
-        }
+        var hooks = HookEnvironment(python: interpreter.executable, env: BuildEnvironmentVariables.forBackend(env), base: env)
+        let privateInstaller = try prepareEnvironment(system.requires, creator: creator, hooks: &hooks, work: work, log: log)
         let runner = work + "/hook_runner.py"
         do { try FileWrite.scratch(PythonScripts.hookRunner, to: runner) } catch {
             throw .cannotWrite(runner, "the hook runner", error)
@@ -117,25 +100,15 @@ public struct WheelBuilder: Sendable {
         let buildWheel = Hook(name: "build_wheel", kwargs: ["wheel_directory": .string(output), "config_settings": settings])
         let report = system.requires.map(WheelBuilder.requirementName)
         var result = try callHooks([getRequires, buildWheel], checkRequires: options.isolation, system: system,
-                                   python: python, runner: runner, source: source, work: work, env: env, log: log,
-                                   report: report)
+                                   python: hooks.python, runner: runner, source: source, work: work, env: hooks.env,
+                                   log: log, report: report)
         if result.stopped {
             // What get_requires_for_build_wheel asked for is missing (setuptools may ask for `wheel`):
             // an environment with it too, then build_wheel alone.
-            if let environments {
-                use(try environments.environment(for: system.requires + result.extraRequirements, creator: creator,
-                                                 env: baseEnv, log: log))
-            } else if privateInstaller == "wheelcache" {
-                // Its resolver takes the whole set at once: a second environment with those too.
-                let venv = work + "/env-extra"
-                _ = try creator.create(at: venv, requirements: system.requires + result.extraRequirements, shared: false,
-                                       env: baseEnv, log: log)
-                use(venv)
-            } else {
-                try creator.install(result.extraRequirements, into: python, compile: false, env: baseEnv, log: log)
-            }
-            result = try callHooks([buildWheel], checkRequires: false, system: system, python: python, runner: runner,
-                                   source: source, work: work, env: env, log: log,
+            try addRequirements(system.requires, result.extraRequirements, creator: creator, privateInstaller: privateInstaller,
+                                hooks: &hooks, work: work, log: log)
+            result = try callHooks([buildWheel], checkRequires: false, system: system, python: hooks.python, runner: runner,
+                                   source: source, work: work, env: hooks.env, log: log,
                                    report: report + result.extraRequirements.map(WheelBuilder.requirementName))
         }
         guard case .string(let name)? = result.values["build_wheel"], !name.contains("/"), name.hasSuffix(".whl"),
@@ -145,6 +118,51 @@ public struct WheelBuilder: Sendable {
         }
         return BuildOutcome(wheel: output + "/" + name, backend: system.backend, requirements: result.installed,
                             seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The interpreter the hooks run with, and their environment variables.
+    struct HookEnvironment {
+        var python: String
+        var env: [String: String]
+        /// The variables installers run with (the backend's lack credentials).
+        let base: [String: String]
+
+        mutating func use(_ venv: String) {
+            python = venv + "/bin/python"
+            env["VIRTUAL_ENV"] = venv
+            env["PATH"] = venv + "/bin:" + (base["PATH"] ?? "/usr/bin:/bin")
+        }
+    }
+
+    /// With isolation, the environment for `requires`: a shared one from `environments`, else
+    /// a private venv in `work`; returns the private one's installer ("" otherwise).
+    private func prepareEnvironment(_ requires: [String], creator: EnvironmentCreator, hooks: inout HookEnvironment,
+                                    work: String, log: String) throws(BuildError) -> String {
+        guard options.isolation else { return "" }
+        if let environments {
+            hooks.use(try environments.environment(for: requires, creator: creator, env: hooks.base, log: log))
+            return ""
+        }
+        let venv = work + "/env"
+        let installer = try creator.create(at: venv, requirements: requires, shared: false, env: hooks.base, log: log).installer
+        hooks.use(venv)
+        return installer
+    }
+
+    /// Adds what `get_requires_for_build_wheel` asked for beyond `requires`.
+    private func addRequirements(_ requires: [String], _ extra: [String], creator: EnvironmentCreator,
+                                 privateInstaller: String, hooks: inout HookEnvironment, work: String,
+                                 log: String) throws(BuildError) {
+        if let environments {
+            hooks.use(try environments.environment(for: requires + extra, creator: creator, env: hooks.base, log: log))
+        } else if privateInstaller == "wheelcache" {
+            // Its resolver takes the whole set at once: a second environment with those too.
+            let venv = work + "/env-extra"
+            _ = try creator.create(at: venv, requirements: requires + extra, shared: false, env: hooks.base, log: log)
+            hooks.use(venv)
+        } else {
+            try creator.install(extra, into: hooks.python, compile: false, env: hooks.base, log: log)
+        }
     }
 
     /// The project name at the start of a PEP 508 requirement string.

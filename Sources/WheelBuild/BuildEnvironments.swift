@@ -38,20 +38,20 @@ public struct BuildEnvironments: Sendable {
     /// The key of the environment for `requirements`, to be made as `plan` says.
     static func key(interpreter: Interpreter, requirements: [String], index: IndexOptions,
                     plan: EnvironmentCreator.Plan) -> String {
-        var inputs: [String: CanonicalJSON] = [
+        var inputs: [String: JSONValue] = [
             "schema": .int(schema),
             "interpreter": .string(interpreter.executable),
             "version": .string(interpreter.version),
         ]
         switch plan {
         case .wheels(_, let identities):
-            inputs["wheels"] = .array(identities.sorted().map(CanonicalJSON.string))
+            inputs["wheels"] = .array(identities.sorted().map(JSONValue.string))
         case .installer:
             let normalized = Set(requirements.map { $0.trimmingSpaces() }.filter { !$0.isEmpty }).sorted()
-            inputs["requirements"] = .array(normalized.map(CanonicalJSON.string))
-            inputs["index"] = .array(index.pipArguments.map(CanonicalJSON.string))
+            inputs["requirements"] = .array(normalized.map(JSONValue.string))
+            inputs["index"] = .array(index.pipArguments.map(JSONValue.string))
         }
-        return CacheKey.plainDigest(CanonicalJSON.object(inputs).text)
+        return CacheKey.plainDigest(JSONValue.object(inputs).text)
     }
 
     /// The folder of a complete environment for `requirements`, creating it first when there
@@ -81,15 +81,15 @@ public struct BuildEnvironments: Sendable {
             let (installed, installer) = try creator.create(at: venv, requirements: requirements, plan: plan, env: env,
                                                             log: log)
             FileTree.restrictModes(venv, mask: ProcessUmask.value)
-            let record = CanonicalJSON.object([
+            let record = JSONValue.object([
                 "schema": .int(BuildEnvironments.schema),
                 "key": .string(key),
                 "interpreter": .string(creator.interpreter.executable),
                 "python": .string(creator.interpreter.version),
-                "requirements": .array(requirements.map(CanonicalJSON.string)),
-                "index": .array(creator.index.pipArguments.map { URLRedaction.redact($0) }.map(CanonicalJSON.string)),
+                "requirements": .array(requirements.map(JSONValue.string)),
+                "index": .array(creator.index.pipArguments.map { URLRedaction.redact($0) }.map(JSONValue.string)),
                 "installer": .string(installer),
-                "installed": .array(installed.map(CanonicalJSON.string)),
+                "installed": .array(installed.map(JSONValue.string)),
                 "created": .string(started.formatted(.iso8601)),
                 "milliseconds": .int(Int(Date().timeIntervalSince(started) * 1000)),
             ])

@@ -93,8 +93,8 @@ public struct WheelBuilder: Sendable {
         do { try FileWrite.scratch(PythonScripts.hookRunner, to: runner) } catch {
             throw .cannotWrite(runner, "the hook runner", error)
         }
-        let settings = CanonicalJSON.object(options.configSettings.mapValues { values in
-            values.count == 1 ? .string(values[0]) : .array(values.map(CanonicalJSON.string))
+        let settings = JSONValue.object(options.configSettings.mapValues { values in
+            values.count == 1 ? .string(values[0]) : .array(values.map(JSONValue.string))
         })
         let getRequires = Hook(name: "get_requires_for_build_wheel", kwargs: ["config_settings": settings])
         let buildWheel = Hook(name: "build_wheel", kwargs: ["wheel_directory": .string(output), "config_settings": settings])
@@ -174,12 +174,12 @@ public struct WheelBuilder: Sendable {
 
     private struct Hook {
         var name: String
-        var kwargs: [String: CanonicalJSON]
+        var kwargs: [String: JSONValue]
     }
 
     private struct HookResults {
         /// Each hook's return value, by hook name.
-        var values: [String: CanonicalJSON]
+        var values: [String: JSONValue]
         var installed: [String]
         /// The runner stopped after `get_requires_for_build_wheel`: `extraRequirements` are missing.
         var stopped: Bool
@@ -195,12 +195,12 @@ public struct WheelBuilder: Sendable {
                            report: [String]) throws(BuildError) -> HookResults {
         let control = work + "/hooks-" + hooks.map(\.name).joined(separator: "+")
         try? FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true)
-        let request = CanonicalJSON.object([
+        let request = JSONValue.object([
             "backend": .string(system.backend),
-            "backend_path": .array(system.backendPath.map(CanonicalJSON.string)),
+            "backend_path": .array(system.backendPath.map(JSONValue.string)),
             "hooks": .array(hooks.map { .object(["hook": .string($0.name), "kwargs": .object($0.kwargs)]) }),
             "check_requires": .bool(checkRequires),
-            "report": .array(report.filter { !$0.isEmpty }.map(CanonicalJSON.string)),
+            "report": .array(report.filter { !$0.isEmpty }.map(JSONValue.string)),
         ])
         do { try FileWrite.scratch(request.text, to: control + "/input.json") } catch {
             throw .cannotWrite(control, "the hook input", error)
@@ -212,7 +212,7 @@ public struct WheelBuilder: Sendable {
         _ = try source.path(work)
         let step: BuildFailure.Step = hooks.count == 1 ? .buildWheel : .getRequires
         guard let data = FileManager.default.contents(atPath: control + "/output.json"),
-              let output = try? JSONDecoder().decode([String: CanonicalJSON].self, from: data) else {
+              let output = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
             throw .step(step, status, "the backend process exited with status \(status) before reporting a result", log: log)
         }
         if case .string(let message)? = output["backend_error"] {
@@ -226,7 +226,7 @@ public struct WheelBuilder: Sendable {
         if case .array(let items)? = output["installed"] {
             installed = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
         }
-        var values: [String: CanonicalJSON] = [:]
+        var values: [String: JSONValue] = [:]
         for hook in hooks { values[hook.name] = output[hook.name] }
         return HookResults(values: values, installed: installed, stopped: output["stopped"] == .bool(true))
     }

@@ -25,9 +25,9 @@ public struct BuildOptions: Equatable, Sendable {
         return settings
     }
 
-    var keyJSON: CanonicalJSON {
+    var keyJSON: JSONValue {
         .object([
-            "config_settings": .object(configSettings.mapValues { .array($0.map(CanonicalJSON.string)) }),
+            "config_settings": .object(configSettings.mapValues { .array($0.map(JSONValue.string)) }),
             "isolation": .bool(isolation),
         ])
     }

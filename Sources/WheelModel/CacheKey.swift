@@ -14,13 +14,13 @@ public enum SourceIdentity: Equatable, Sendable {
     /// built, so neither the build options nor the interpreter are part of its key.
     case wheel(sha256: String)
 
-    var keyJSON: CanonicalJSON {
+    var keyJSON: JSONValue {
         switch self {
         case .sdist(let sha256): return .object(["kind": .string("sdist"), "sha256": .string(sha256)])
         case .wheel(let sha256): return .object(["kind": .string("wheel"), "sha256": .string(sha256)])
         case .git(let commit, let subdirectory):
             return .object(["kind": .string("git"), "commit": .string(commit.lowercased()),
-                            "subdirectory": subdirectory.map(CanonicalJSON.string) ?? .null])
+                            "subdirectory": subdirectory.map(JSONValue.string) ?? .null])
         }
     }
 }
@@ -42,7 +42,7 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
     public let options: BuildOptions?
     public let interpreter: Interpreter?
     /// The inputs as a JSON value (kept in the entry's manifest).
-    public let inputs: CanonicalJSON
+    public let inputs: JSONValue
     /// The canonical text that is hashed.
     public let canonicalText: String
     /// SHA-256 hex of `canonicalText`.
@@ -64,14 +64,14 @@ public struct CacheKey: Equatable, Sendable, CustomStringConvertible {
         self.version = version
         self.options = options
         self.interpreter = interpreter
-        var fields: [String: CanonicalJSON] = ["schema": .int(CacheKey.schemaVersion), "source": source.keyJSON]
+        var fields: [String: JSONValue] = ["schema": .int(CacheKey.schemaVersion), "source": source.keyJSON]
         if let options, let interpreter {
-            fields["name"] = self.name.map(CanonicalJSON.string) ?? .null
-            fields["version"] = version.map(CanonicalJSON.string) ?? .null
+            fields["name"] = self.name.map(JSONValue.string) ?? .null
+            fields["version"] = version.map(JSONValue.string) ?? .null
             fields["build"] = options.keyJSON
             fields["interpreter"] = interpreter.keyJSON
         }
-        let json = CanonicalJSON.object(fields)
+        let json = JSONValue.object(fields)
         inputs = json
         canonicalText = json.text
         digest = SHA256.hash(data: Data(canonicalText.utf8)).hexString

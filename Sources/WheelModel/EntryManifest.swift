@@ -7,7 +7,7 @@ public struct EntryManifest: Codable, Equatable, Sendable {
 
     public var schema: Int
     public var key: String
-    public var keyInputs: CanonicalJSON
+    public var keyInputs: JSONValue
     public var name: String
     public var version: String
     /// The wheel's file name inside the entry folder.
@@ -24,7 +24,7 @@ public struct EntryManifest: Codable, Equatable, Sendable {
     public var buildRequirements: [String]
     public var buildSeconds: Double
 
-    public init(key: String, keyInputs: CanonicalJSON, name: String, version: String, wheel: String,
+    public init(key: String, keyInputs: JSONValue, name: String, version: String, wheel: String,
                 sha256: String, size: Int64, created: String, source: String, interpreter: String,
                 backend: String, buildRequirements: [String], buildSeconds: Double) {
         self.schema = EntryManifest.currentSchema

@@ -61,7 +61,7 @@ public struct Interpreter: Codable, Equatable, Sendable {
     }
 
     /// The parts of the interpreter that change what a build produces; these go into the key.
-    public var keyJSON: CanonicalJSON {
+    public var keyJSON: JSONValue {
         .object([
             "implementation": .string(implementation),
             "python": .string(pythonVersion),

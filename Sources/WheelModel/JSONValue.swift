@@ -54,22 +54,21 @@ public indirect enum JSONValue: Equatable, Sendable {
         return out
     }
 
-    /// The same value as `CanonicalJSON`; nil when it holds a number that is not an integer.
-    public var canonical: CanonicalJSON? {
+    /// The same value with every number an integer written plainly (what cache keys and
+    /// `key_inputs` hold); nil when it holds a number that is not an integer.
+    public var canonical: JSONValue? {
         switch self {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .number(let text): return Int(text).map(CanonicalJSON.int)
-        case .string(let s): return .string(s)
+        case .null, .bool, .string: return self
+        case .number(let text): return Int(text).map(JSONValue.int)
         case .array(let items):
-            var out: [CanonicalJSON] = []
+            var out: [JSONValue] = []
             for item in items {
                 guard let c = item.canonical else { return nil }
                 out.append(c)
             }
             return .array(out)
         case .object(let members):
-            var out: [String: CanonicalJSON] = [:]
+            var out: [String: JSONValue] = [:]
             for (key, item) in members {
                 guard let c = item.canonical else { return nil }
                 out[key] = c
@@ -77,6 +76,9 @@ public indirect enum JSONValue: Equatable, Sendable {
             return .object(out)
         }
     }
+
+    /// An integer.
+    public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 
     private struct Parser {
         let bytes: [UInt8]

@@ -71,8 +71,8 @@ public struct CacheStatistics: Encodable, Equatable, Sendable {
     }
 
     /// The file's text: the same fields as the `Codable` form, keys sorted.
-    var json: CanonicalJSON {
-        var members: [String: CanonicalJSON] = ["since": .string(since)]
+    var json: JSONValue {
+        var members: [String: JSONValue] = ["since": .string(since)]
         for (key, path) in CacheStatistics.counters { members[key] = .int(self[keyPath: path]) }
         return .object(members)
     }

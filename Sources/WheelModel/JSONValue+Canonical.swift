@@ -1,15 +1,7 @@
-/// A JSON value with one canonical serialization: object keys sorted by their UTF-8 bytes,
-/// no whitespace, minimal escapes. The cache key is a digest of this text, so it must never
-/// depend on dictionary order or on an encoder's settings.
-public indirect enum CanonicalJSON: Equatable, Sendable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case string(String)
-    case array([CanonicalJSON])
-    case object([String: CanonicalJSON])
-
-    /// The canonical text.
+extension JSONValue {
+    /// The one canonical serialization: object keys sorted by their UTF-8 bytes, no
+    /// whitespace, minimal escapes, numbers as their text. The cache key is a digest of this
+    /// text, so it must never depend on dictionary order or on an encoder's settings.
     public var text: String {
         var out = ""
         write(into: &out)
@@ -20,8 +12,8 @@ public indirect enum CanonicalJSON: Equatable, Sendable {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .string(let s): CanonicalJSON.writeString(s, into: &out)
+        case .number(let text): out += text
+        case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -34,7 +26,7 @@ public indirect enum CanonicalJSON: Equatable, Sendable {
             let keys = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             for (i, key) in keys.enumerated() {
                 if i > 0 { out += "," }
-                CanonicalJSON.writeString(key, into: &out)
+                JSONValue.writeString(key, into: &out)
                 out += ":"
                 members[key]!.write(into: &out)
             }
@@ -64,15 +56,16 @@ public indirect enum CanonicalJSON: Equatable, Sendable {
     }
 }
 
-extension CanonicalJSON: Codable {
+extension JSONValue: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int.self) { self = .int(i) }
+        else if let d = try? c.decode(Double.self) { self = .number(String(d)) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([CanonicalJSON].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: CanonicalJSON].self)) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -80,7 +73,8 @@ extension CanonicalJSON: Codable {
         switch self {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
+        case .number(let text):
+            if let i = Int(text) { try c.encode(i) } else if let d = Double(text) { try c.encode(d) } else { try c.encode(text) }
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
         case .object(let o): try c.encode(o)

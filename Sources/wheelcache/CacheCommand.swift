@@ -1,7 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
 import WheelStore
-import WheelSystem
 
 /// `wheelcache cache`: inspect and manage the cache, as `pip cache` does, plus prune and verify.
 struct CacheCommand: ParsableCommand {
@@ -19,31 +18,25 @@ struct CacheSubcommandOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of lines.")
     var json = false
 
-    func store() throws -> CacheStore { try cache.store() }
-
-    /// The store of an existing wheelcache cache; commands that remove refuse anything else.
-    func existingCache() throws -> CacheStore {
-        let store = try store()
-        guard FileTree.kind(store.root) == .folder else {
-            Console.error("error: \(store.root) does not exist or is not a folder; nothing to do")
-            throw ExitCode(2)
-        }
-        if let problem = store.ownershipProblem() {
-            Console.error("error: \(problem)")
-            throw ExitCode(2)
-        }
-        guard CacheMaintenance(store: store).isWheelcacheCache else {
-            Console.error("error: \(store.root) is not a wheelcache cache (it has no CACHEDIR.TAG written by wheelcache); refusing to touch it")
-            throw ExitCode(2)
-        }
-        return store
+    /// The active cache, which may not exist yet (for commands that only read).
+    func admin() throws -> CacheAdmin {
+        CacheAdmin(root: try cache.root(), waiting: Self.waiting)
     }
 
-    /// Takes the cache-wide lock, saying so while builds in progress hold it.
-    func lock(_ store: CacheStore, _ mode: FileLock.Mode) throws -> FileLock {
-        try store.lockCache(mode) {
-            Console.error("waiting for wheelcache processes using the cache to finish…")
+    /// An existing wheelcache cache; commands that remove refuse anything else (exit 2).
+    func existingCache() throws -> CacheAdmin {
+        let root = try cache.root()
+        do {
+            return try CacheAdmin.open(root: root, waiting: Self.waiting)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(2)
         }
+    }
+
+    /// Said while builds in progress hold the cache lock.
+    static let waiting: @Sendable () -> Void = {
+        Console.error("waiting for wheelcache processes using the cache to finish…")
     }
 
     func printJSON(_ value: some Encodable) {
@@ -61,7 +54,7 @@ struct CacheDir: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
-        print(try cache.store().root)
+        print(try cache.root())
     }
 }
 
@@ -75,62 +68,26 @@ struct CacheInfo: ParsableCommand {
     @Flag(name: .customLong("zero-stats"), help: "After showing them, reset the hit/miss/build counters.")
     var zeroStats = false
 
-    struct Report: Encodable {
-        struct Bucket: Encodable {
-            let name: String
-            let files: Int
-            let bytes: Int64
-        }
-        let root: String
-        let entries: Int
-        let gitMirrors: Int
-        let buildEnvironments: Int
-        let buckets: [Bucket]
-        let totalBytes: Int64
-        let statistics: CacheStatistics
-
-        enum CodingKeys: String, CodingKey {
-            case root, entries, buckets, statistics
-            case gitMirrors = "git_mirrors"
-            case buildEnvironments = "build_environments"
-            case totalBytes = "total_bytes"
-        }
-    }
-
     func run() throws {
-        let store = try options.store()
-        let maintenance = CacheMaintenance(store: store)
-        let inventory = store.inventory()
-        let usage = maintenance.bucketUsage(inventory)
-        let report = Report(
-            root: store.root, entries: inventory.entries.count, gitMirrors: maintenance.gitMirrors().count,
-            buildEnvironments: maintenance.buildEnvironments().filter(\.complete).count,
-            buckets: usage.map { Report.Bucket(name: $0.name, files: $0.usage.files, bytes: $0.usage.bytes) },
-            totalBytes: usage.reduce(0) { $0 + $1.usage.bytes }, statistics: store.statistics())
+        let admin = try options.admin()
+        let report = admin.info()
         if options.json {
             options.printJSON(report)
         } else {
             print(render(report))
         }
-        if zeroStats {
-            guard FileTree.kind(store.root) == .folder else { return }
-            store.resetStatistics()
-            if !options.json { print("Statistics zeroed.") }
-        }
+        if zeroStats, admin.resetStatistics(), !options.json { print("Statistics zeroed.") }
     }
 
-    private func render(_ report: Report) -> String {
-        let titles = ["wheels-v1": "Wheels", "http-v1": "HTTP downloads", "git-v1": "Git mirrors",
-                      "envs-v1": "Build environments", "interpreters-v1": "Interpreter facts", "logs-v1": "Failed build logs",
-                      "tmp": "Staging"]
+    private func render(_ report: InfoReport) -> String {
         var lines = ["Cache location: \(report.root)",
                      "Wheel entries: \(report.entries)",
                      "Git mirrors: \(report.gitMirrors)",
                      "Build environments: \(report.buildEnvironments)"]
-        var other = FileTree.Usage()
+        var other = (files: 0, bytes: Int64(0))
         for bucket in report.buckets {
-            guard let title = titles[bucket.name] else {
-                other += FileTree.Usage(files: bucket.files, bytes: bucket.bytes)
+            guard let title = bucket.kind?.title else {
+                other = (other.files + bucket.files, other.bytes + bucket.bytes)
                 continue
             }
             lines.append("\(title) (\(bucket.name)): \(ByteSize.format(bucket.bytes)) in \(bucket.files) files")
@@ -138,38 +95,10 @@ struct CacheInfo: ParsableCommand {
         lines.append("Other (tag, locks, statistics): \(ByteSize.format(other.bytes)) in \(other.files) files")
         lines.append("Total size: \(ByteSize.format(report.totalBytes))")
         let s = report.statistics
-        let lookups = s.hits + s.misses
-        let rate = lookups == 0 ? "no lookups yet" : (Double(s.hits) * 100 / Double(lookups)).fixed(1) + "% hits"
-        lines.append("Statistics since \(s.since): \(rate)")
+        lines.append("Statistics since \(s.since): \(s.hitRate)")
         lines.append("  hits: \(s.hits), misses: \(s.misses), builds stored: \(s.builds), failed builds: \(s.failures), uncached builds: \(s.uncached), corrupt entries evicted: \(s.corrupt), wheels downloaded: \(s.downloads)")
         lines.append("  remote: hits \(s.remoteHits), misses \(s.remoteMisses), errors \(s.remoteErrors)")
         return lines.joined(separator: "\n")
-    }
-}
-
-/// What `cache list --format json` prints for each entry.
-struct ListedEntry: Encodable {
-    let key: String
-    let name: String?
-    let version: String?
-    let wheel: String?
-    let path: String?
-    let bytes: Int64
-    let lastUsed: Date
-
-    init(_ entry: EntrySummary) {
-        key = entry.key
-        name = entry.name
-        version = entry.version
-        wheel = entry.wheel
-        path = entry.wheelPath
-        bytes = entry.usage.bytes
-        lastUsed = entry.lastUsed
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case key, name, version, wheel, path, bytes
-        case lastUsed = "last_used"
     }
 }
 
@@ -192,17 +121,13 @@ struct CacheList: ParsableCommand {
     @OptionGroup var options: CacheSubcommandOptions
 
     func run() throws {
-        let store = try options.store()
-        let matcher = pattern.map(EntryPattern.init)
-        let entries = store.inventory().entries
-            .filter { $0.isComplete }
-            .filter { entry in matcher.map { m in entry.name.map { m.matches(name: $0, version: entry.version) } ?? false } ?? true }
-            .sorted { ($0.wheel ?? "", $0.key) < ($1.wheel ?? "", $1.key) }
+        let report = try options.admin().list(matching: pattern)
+        let entries = report.entries
         switch options.json ? .json : format {
         case .json:
-            options.printJSON(entries.map(ListedEntry.init))
+            options.printJSON(report)
         case .abspath:
-            for entry in entries { print(entry.wheelPath ?? entry.path) }
+            for entry in entries { print(entry.path ?? entry.folder) }
         case .human:
             if entries.isEmpty {
                 print(pattern == nil ? "No locally built wheels cached." : "No locally built wheels match '\(pattern!)'.")
@@ -210,7 +135,7 @@ struct CacheList: ParsableCommand {
             }
             print("Cache contents:\n")
             for entry in entries {
-                print(" - \(entry.wheel ?? "?") (\(ByteSize.format(entry.usage.bytes)), key \(entry.key.prefix(12)))")
+                print(" - \(entry.wheel ?? "?") (\(ByteSize.format(entry.bytes)), key \(entry.key.prefix(12)))")
             }
         }
     }
@@ -227,16 +152,13 @@ struct CacheRemove: ParsableCommand {
     @OptionGroup var options: CacheSubcommandOptions
 
     func run() throws {
-        let store = try options.existingCache()
-        let lock = try options.lock(store, .exclusive)
-        defer { lock.unlock() }
-        let (removed, freed) = CacheMaintenance(store: store).remove(matching: EntryPattern(pattern))
+        let report = try options.existingCache().remove(matching: pattern)
         if options.json {
-            options.printJSON(["removed": removed.map(ListedEntry.init)])
+            options.printJSON(report)
             return
         }
-        if removed.isEmpty { Console.error("warning: no cached wheels match '\(pattern)'") }
-        print("Files removed: \(removed.count) (\(ByteSize.format(freed.bytes)))")
+        if report.removed.isEmpty { Console.error("warning: no cached wheels match '\(pattern)'") }
+        print("Files removed: \(report.removed.count) (\(ByteSize.format(report.freedBytes)))")
     }
 }
 
@@ -248,14 +170,11 @@ struct CachePurge: ParsableCommand {
     @OptionGroup var options: CacheSubcommandOptions
 
     func run() throws {
-        let store = try options.existingCache()
-        let lock = try options.lock(store, .exclusive)
-        defer { lock.unlock() }
-        let freed = CacheMaintenance(store: store).purge()
+        let report = try options.existingCache().purge()
         if options.json {
-            options.printJSON(["files": Int64(freed.files), "bytes": freed.bytes])
+            options.printJSON(report)
         } else {
-            print("Files removed: \(freed.files) (\(ByteSize.format(freed.bytes)))")
+            print("Files removed: \(report.files) (\(ByteSize.format(report.bytes)))")
         }
     }
 }
@@ -283,50 +202,25 @@ struct CachePrune: ParsableCommand {
         if let maxAge, TimeSpan.parse(maxAge) == nil { throw ValidationError("--max-age '\(maxAge)' is not a duration such as 12h or 30d") }
     }
 
-    struct Report: Encodable {
-        struct Item: Encodable {
-            let kind: String
-            let path: String
-            let bytes: Int64
-            let lastUsed: Date
-            enum CodingKeys: String, CodingKey {
-                case kind, path, bytes
-                case lastUsed = "last_used"
-            }
-        }
-        let dryRun: Bool
-        let removed: [Item]
-        let freedBytes: Int64
-        let sizeBefore: Int64
-        let sizeAfter: Int64
-        enum CodingKeys: String, CodingKey {
-            case removed
-            case dryRun = "dry_run"
-            case freedBytes = "freed_bytes"
-            case sizeBefore = "size_before"
-            case sizeAfter = "size_after"
-        }
-    }
-
     func run() throws {
-        let store = try options.existingCache()
+        let admin = try options.existingCache()
         let limit = try CacheOptions.maxSize(maxSize)
-        let lock = try options.lock(store, .exclusive)
-        defer { lock.unlock() }
-        let result = CacheMaintenance(store: store).prune(maxSize: limit, maxAge: maxAge.flatMap(TimeSpan.parse), dryRun: dryRun)
+        let report = try admin.prune(maxSize: limit, maxAge: maxAge.flatMap(TimeSpan.parse), dryRun: dryRun)
         if options.json {
-            options.printJSON(Report(
-                dryRun: dryRun,
-                removed: result.removed.map { Report.Item(kind: $0.kind.rawValue, path: $0.path, bytes: $0.usage.bytes, lastUsed: $0.lastUsed) },
-                freedBytes: result.freed.bytes, sizeBefore: result.sizeBefore, sizeAfter: result.sizeAfter))
+            options.printJSON(report)
             return
         }
-        let verb = dryRun ? "Would remove" : "Removed"
-        if dryRun {
-            for item in result.removed { print(" - \(item.label) (\(ByteSize.format(item.usage.bytes)))") }
-        }
-        let entries = result.removed.filter { $0.kind == .entry }.count
-        print("\(verb) \(entries) entries and \(result.removed.count - entries) other items: \(ByteSize.format(result.freed.bytes)); cache size \(ByteSize.format(result.sizeBefore)) -> \(ByteSize.format(dryRun ? result.sizeBefore - result.freed.bytes : result.sizeAfter))")
+        print(render(report))
+    }
+
+    private func render(_ report: PruneReport) -> String {
+        // A dry run lists what it would remove.
+        var lines = report.dryRun ? report.removed.map { " - \($0.label) (\(ByteSize.format($0.bytes)))" } : []
+        let verb = report.dryRun ? "Would remove" : "Removed"
+        let entries = report.entriesRemoved
+        let after = report.dryRun ? report.sizeBefore - report.freedBytes : report.sizeAfter
+        lines.append("\(verb) \(entries) entries and \(report.removed.count - entries) other items: \(ByteSize.format(report.freedBytes)); cache size \(ByteSize.format(report.sizeBefore)) -> \(ByteSize.format(after))")
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -341,40 +235,25 @@ struct CacheVerify: ParsableCommand {
 
     @OptionGroup var options: CacheSubcommandOptions
 
-    struct Report: Encodable {
-        struct Bad: Encodable {
-            let key: String
-            let name: String?
-            let version: String?
-            let path: String
-            let reason: String
+    func run() throws {
+        let report = try options.admin().verify(repair: repair)
+        if options.json {
+            options.printJSON(report)
+        } else {
+            print(render(report))
         }
-        let checked: Int
-        let bad: [Bad]
-        let repaired: Bool
+        if !report.bad.isEmpty { throw ExitCode(1) }
     }
 
-    func run() throws {
-        let store = try options.store()
-        guard FileTree.kind(store.root) == .folder else {
-            if options.json { options.printJSON(Report(checked: 0, bad: [], repaired: repair)) } else { print("Checked 0 entries: the cache is empty.") }
-            return
+    private func render(_ report: VerifyReport) -> String {
+        guard report.cacheExists else { return "Checked 0 entries: the cache is empty." }
+        var lines = report.bad.map { problem in
+            let what = [problem.name, problem.version].compactMap { $0 }.joined(separator: " ")
+            return "bad      \(what.isEmpty ? "?" : what) (key \(problem.key)): \(problem.reason)\(report.repaired ? " [removed]" : "")"
         }
-        let lock = try options.lock(store, repair ? .exclusive : .shared)
-        defer { lock.unlock() }
-        let (checked, problems) = CacheMaintenance(store: store).verify(repair: repair)
-        if options.json {
-            options.printJSON(Report(checked: checked, bad: problems.map {
-                Report.Bad(key: $0.key, name: $0.name, version: $0.version, path: $0.path, reason: $0.reason)
-            }, repaired: repair))
-        } else {
-            for problem in problems {
-                let what = [problem.name, problem.version].compactMap { $0 }.joined(separator: " ")
-                print("bad      \(what.isEmpty ? "?" : what) (key \(problem.key)): \(problem.reason)\(repair ? " [removed]" : "")")
-            }
-            let summary = "Checked \(checked) entries: \(problems.count) bad"
-            print(problems.isEmpty ? summary + "." : summary + (repair ? ", removed." : "; run 'wheelcache cache verify --repair' to remove them."))
-        }
-        if !problems.isEmpty { throw ExitCode(1) }
+        let summary = "Checked \(report.checked) entries: \(report.bad.count) bad"
+        lines.append(report.bad.isEmpty ? summary + "."
+                     : summary + (report.repaired ? ", removed." : "; run 'wheelcache cache verify --repair' to remove them."))
+        return lines.joined(separator: "\n")
     }
 }

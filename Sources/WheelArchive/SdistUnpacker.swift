@@ -46,8 +46,9 @@ public struct SdistUnpacker: Sendable {
         let zip = SdistUnpacker.startsLikeZip(archive)
         if zip { try checkZipTypes(archive) }
         var checked = CheckedArchive(archive: archive, archiveSize: archiveSize, topFolder: topFolder, top: "")
-        let top = try walk(archive, archiveSize: archiveSize, into: nil, topFolder: topFolder,
-                           reading: reading, zip: zip, found: &checked)
+        let walk = try checkEntries(archive, archiveSize: archiveSize, topFolder: topFolder, reading: reading, zip: zip,
+                                    found: &checked)
+        let top = try walk.topPath(prefix: "", fallback: "", topFolder: topFolder, archive: archive)
         checked.top = topFolder ? top : ""
         return checked
     }
@@ -55,39 +56,83 @@ public struct SdistUnpacker: Sendable {
     /// The second pass: writes a checked archive into the empty folder `destination`, checking
     /// again as it goes, and returns the path of the top folder.
     public func write(_ checked: CheckedArchive, into destination: String) throws(ArchiveError) -> String {
-        var unused = checked
         // Entries are joined to the destination's real path: no link above them either.
-        return try walk(checked.archive, archiveSize: checked.archiveSize, into: PathText.resolvingSymlinks(destination),
-                        topFolder: checked.topFolder, reading: [], zip: false, found: &unused)
+        try writeEntries(checked, into: PathText.resolvingSymlinks(destination))
     }
 
-    /// Reads every entry of `archive`, checking each; with a `destination`, writes them under
-    /// it. Returns the path of the top folder (under `destination`, or alone without one).
-    /// Without one, `zip` says the data must be read to be checked.
-    private func walk(_ archive: String, archiveSize: Int64, into destination: String?, topFolder: Bool,
-                      reading: Set<String>, zip: Bool, found: inout CheckedArchive) throws(ArchiveError) -> String {
-        guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
-        defer { wca_read_free(reader) }
-        wca_read_support_filter_all(reader)
-        wca_read_support_format_tar(reader)
-        wca_read_support_format_gnutar(reader)
-        wca_read_support_format_zip_seekable(reader)
-        guard wca_read_open_filename(reader, archive, 65536) == ARCHIVE_OK else {
-            // A recognized compression that fails is damage, not a wrong kind of file.
-            if SdistUnpacker.hasKnownMagic(archive) { throw .corrupt(path: archive, reason: ArchiveLocale.message(reader)) }
-            throw .notAnArchive(path: archive, reason: ArchiveLocale.message(reader))
-        }
+    /// An entry that passed the checks both passes make.
+    struct Entry {
+        let header: OpaquePointer
+        /// The name as the archive gives it, and its safe components.
+        let name: String
+        let parts: [Substring]
+        let fileType: mode_t
+        /// For a hard link: its target's path inside the tree.
+        let hardLinkTarget: String?
+
+        /// Whether the entry carries data of its own (a regular file, not a hard link).
+        var hasData: Bool { fileType == AE_IFREG && hardLinkTarget == nil }
+    }
+
+    /// What a walk over every entry found.
+    struct Walk {
+        /// The first component of the last entry: with `topFolder`, the single top folder.
         var top: Substring?
-        var entries = 0
+        /// The sizes the headers declare, summed.
         var declared: Int64 = 0
+
+        /// The top folder's path under `prefix`; without one, `fallback`, unless one is required.
+        func topPath(prefix: String, fallback: String, topFolder: Bool, archive: String) throws(ArchiveError) -> String {
+            guard let top else {
+                if !topFolder { return fallback }
+                throw .noTopFolder(path: archive)
+            }
+            return prefix + top
+        }
+    }
+
+    /// The first pass: checks every entry (`forEachEntry`), writing nothing; keeps the members
+    /// `reading` asks for and notes compiled sources. `zip` says the data must be read to be checked.
+    private func checkEntries(_ archive: String, archiveSize: Int64, topFolder: Bool, reading: Set<String>, zip: Bool,
+                              found: inout CheckedArchive) throws(ArchiveError) -> Walk {
         var actual: Int64 = 0
+        let walk = try forEachEntry(archive, archiveSize: archiveSize, topFolder: topFolder) { reader, entry throws(ArchiveError) in
+            if !found.hasCompiledSources, let last = entry.parts.last, CheckedArchive.compiled(String(last)) {
+                found.hasCompiledSources = true
+            }
+            // Below the top folder, as the caller names members.
+            var wanted: String?
+            if topFolder, entry.parts.count > 1, case let inside = entry.parts.dropFirst().joined(separator: "/"),
+               reading.contains(inside) {
+                found.present.insert(inside)
+                wanted = inside
+            }
+            // A zip's headers can lie about sizes, and skipping its data checks nothing (a tar's
+            // sizes lay the stream out): its data is read and counted here, so that a bomb or
+            // damage is bad input before anything is written.
+            if entry.hasData && (zip || wanted != nil) {
+                let data = try drain(reader, keeping: wanted != nil, archive: archive, archiveSize: archiveSize, total: &actual)
+                if let wanted, let data { found.contents[wanted] = data }
+            }
+        }
+        found.unpackedSize = walk.declared
+        return walk
+    }
+
+    /// Opens `archive`, reads every entry, checks each (`checkedEntry`, then the limits on what
+    /// the headers declare) and hands it to `body` with the reader, positioned at its data.
+    func forEachEntry(_ archive: String, archiveSize: Int64, topFolder: Bool,
+                      _ body: (OpaquePointer, Entry) throws(ArchiveError) -> Void) throws(ArchiveError) -> Walk {
+        let reader = try openReader(archive)
+        defer { wca_read_free(reader) }
+        var walk = Walk()
+        var entries = 0
         var names = NameSet()
-        var made = Set<String>()  // folders this pass has made, so each is made once
-        var entry: OpaquePointer?
+        var header: OpaquePointer?
         while true {
-            let status = wca_read_next_header(reader, &entry)
-            if status == ARCHIVE_EOF { break }
-            guard status == ARCHIVE_OK, let entry else {
+            let status = wca_read_next_header(reader, &header)
+            if status == ARCHIVE_EOF { return walk }
+            guard status == ARCHIVE_OK, let header else {
                 let reason = ArchiveLocale.message(reader)
                 // Neither a compression nor an archive format recognized: not an archive at all.
                 // Otherwise (say, gzip data cut short) it is a damaged archive.
@@ -100,117 +145,77 @@ public struct SdistUnpacker: Sendable {
             guard entries <= limits.maxEntries else {
                 throw .tooLarge(path: archive, reason: "more than \(limits.maxEntries) entries")
             }
-            guard let rawName = wca_entry_pathname(entry), let name = String(validatingCString: rawName) else {
-                throw .unsafeEntry(path: archive, entry: "?", reason: "the name is not valid UTF-8")
-            }
-            guard let parts = ArchivePath.safeComponents(name) else {
-                throw .unsafeEntry(path: archive, entry: name, reason: "the path is absolute or climbs out with '..'")
-            }
-            if parts.isEmpty { continue }
-            let fileType = wca_entry_filetype(entry)
-            if topFolder {
-                if parts.count == 1 && fileType != AE_IFDIR {
-                    throw .noTopFolder(path: archive)
-                }
-                if let top, top != parts[0] { throw .noTopFolder(path: archive) }
-            }
-            top = parts[0]
-            let rawLink = wca_entry_hardlink(entry)
-            if let clash = names.insert(parts, isDirectory: fileType == AE_IFDIR && rawLink == nil) {
-                throw .unsafeEntry(path: archive, entry: name, reason: clash)
-            }
-
-            var hardLinkTarget: String?
-            if let rawLink {
-                let link = String(cString: rawLink)
-                guard let linkParts = ArchivePath.safeComponents(link), !linkParts.isEmpty,
-                      !topFolder || (linkParts.first == parts[0] && linkParts.count > 1) else {
-                    throw .unsafeEntry(path: archive, entry: name, reason: "a hard link to '\(link)' leaves the tree")
-                }
-                hardLinkTarget = linkParts.joined(separator: "/")
-            } else {
-                switch fileType {
-                case AE_IFREG, AE_IFDIR: break
-                case AE_IFLNK:
-                    let target = wca_entry_symlink(entry).map { String(cString: $0) } ?? ""
-                    guard ArchivePath.linkStaysInside(entry: parts, target: target) else {
-                        throw .unsafeEntry(path: archive, entry: name, reason: "a symbolic link to '\(target)' leaves the tree")
-                    }
-                default:
-                    throw .unsafeEntry(path: archive, entry: name, reason: "device files, FIFOs and sockets are not allowed")
-                }
-            }
-            declared = ArchiveLimits.adding(wca_entry_size(entry), to: declared)
-            if let excess = limits.excess(declared, archiveSize: archiveSize) {
-                throw .tooLarge(path: archive, reason: excess)
-            }
-            guard let destination else {
-                if !found.hasCompiledSources, let last = parts.last, CheckedArchive.compiled(String(last)) {
-                    found.hasCompiledSources = true
-                }
-                // Below the top folder, as the caller names members.
-                var wanted: String?
-                if topFolder, parts.count > 1, case let inside = parts.dropFirst().joined(separator: "/"),
-                   reading.contains(inside) {
-                    found.present.insert(inside)
-                    wanted = inside
-                }
-                // A zip's headers can lie about sizes, and skipping its data checks nothing (a
-                // tar's sizes lay the stream out): its data is read and counted here, so that a
-                // bomb or damage is bad input before anything is written.
-                if fileType == AE_IFREG && rawLink == nil && (zip || wanted != nil) {
-                    let data = try drain(reader, keeping: wanted != nil, archive: archive, archiveSize: archiveSize,
-                                         total: &actual)
-                    if let wanted, let data { found.contents[wanted] = data }
-                }
+            guard let entry = try checkedEntry(header, archive: archive, topFolder: topFolder, top: walk.top, names: &names) else {
                 continue
             }
+            walk.top = entry.parts[0]
+            walk.declared = ArchiveLimits.adding(wca_entry_size(header), to: walk.declared)
+            if let excess = limits.excess(walk.declared, archiveSize: archiveSize) {
+                throw .tooLarge(path: archive, reason: excess)
+            }
+            try body(reader, entry)
+        }
+    }
 
-            // Written by us, not by libarchive's disk writer, which sets the process umask to 0
-            // and back to read it: another thread starting pip or creating a file meanwhile
-            // would get world-readable files. The first pass has ruled out every name that
-            // could climb out, clash or pass through a link, so plain calls are safe here.
-            let target = destination + "/" + parts.joined(separator: "/")
-            // Never set-user-ID bits or ownership from an archive; the owner can always read.
-            let mode = mode_t(wca_entry_perm(entry) & 0o755) | (fileType == AE_IFDIR ? 0o700 : 0o600)
-            try makeParents(of: parts, under: destination, made: &made, archive: archive)
-            if let hardLinkTarget {
-                guard link(destination + "/" + hardLinkTarget, target) == 0 else {
-                    throw writeFailure(errno, archive: archive, destination: destination, entry: name)
+    /// A libarchive reader of `archive`, tar (any compression) or zip, opened.
+    private func openReader(_ archive: String) throws(ArchiveError) -> OpaquePointer {
+        guard let reader = wca_read_new() else { throw .notAnArchive(path: archive, reason: "out of memory") }
+        wca_read_support_filter_all(reader)
+        wca_read_support_format_tar(reader)
+        wca_read_support_format_gnutar(reader)
+        wca_read_support_format_zip_seekable(reader)
+        guard wca_read_open_filename(reader, archive, 65536) == ARCHIVE_OK else {
+            let reason = ArchiveLocale.message(reader)
+            wca_read_free(reader)
+            // A recognized compression that fails is damage, not a wrong kind of file.
+            if SdistUnpacker.hasKnownMagic(archive) { throw .corrupt(path: archive, reason: reason) }
+            throw .notAnArchive(path: archive, reason: reason)
+        }
+        return reader
+    }
+
+    /// Checks one entry's name, place and kind: valid UTF-8, no absolute path or `..`, under the
+    /// single top folder (when `topFolder`), no clash with an earlier name, links that stay in
+    /// the tree, no devices. Returns nil for an entry that names nothing (`./`).
+    private func checkedEntry(_ header: OpaquePointer, archive: String, topFolder: Bool, top: Substring?,
+                       names: inout NameSet) throws(ArchiveError) -> Entry? {
+        guard let rawName = wca_entry_pathname(header), let name = String(validatingCString: rawName) else {
+            throw .unsafeEntry(path: archive, entry: "?", reason: "the name is not valid UTF-8")
+        }
+        guard let parts = ArchivePath.safeComponents(name) else {
+            throw .unsafeEntry(path: archive, entry: name, reason: "the path is absolute or climbs out with '..'")
+        }
+        if parts.isEmpty { return nil }
+        let fileType = wca_entry_filetype(header)
+        if topFolder {
+            if parts.count == 1 && fileType != AE_IFDIR { throw .noTopFolder(path: archive) }
+            if let top, top != parts[0] { throw .noTopFolder(path: archive) }
+        }
+        let rawLink = wca_entry_hardlink(header)
+        if let clash = names.insert(parts, isDirectory: fileType == AE_IFDIR && rawLink == nil) {
+            throw .unsafeEntry(path: archive, entry: name, reason: clash)
+        }
+        var hardLinkTarget: String?
+        if let rawLink {
+            let link = String(cString: rawLink)
+            guard let linkParts = ArchivePath.safeComponents(link), !linkParts.isEmpty,
+                  !topFolder || (linkParts.first == parts[0] && linkParts.count > 1) else {
+                throw .unsafeEntry(path: archive, entry: name, reason: "a hard link to '\(link)' leaves the tree")
+            }
+            hardLinkTarget = linkParts.joined(separator: "/")
+        } else {
+            switch fileType {
+            case AE_IFREG, AE_IFDIR: break
+            case AE_IFLNK:
+                let target = wca_entry_symlink(header).map { String(cString: $0) } ?? ""
+                guard ArchivePath.linkStaysInside(entry: parts, target: target) else {
+                    throw .unsafeEntry(path: archive, entry: name, reason: "a symbolic link to '\(target)' leaves the tree")
                 }
-            } else if fileType == AE_IFDIR {
-                made.insert(target)
-                if mkdir(target, mode) != 0 {
-                    // Made already as the parent of an earlier entry: it takes this entry's mode.
-                    var info = stat()
-                    guard errno == EEXIST, lstat(target, &info) == 0, info.st_mode & S_IFMT == S_IFDIR,
-                          chmod(target, mode & ~ProcessUmask.value) == 0 else {
-                        throw writeFailure(errno, archive: archive, destination: destination, entry: name)
-                    }
-                }
-            } else if fileType == AE_IFLNK {
-                let linkText = wca_entry_symlink(entry).map { String(cString: $0) } ?? ""
-                guard symlink(linkText, target) == 0 else {
-                    throw writeFailure(errno, archive: archive, destination: destination, entry: name)
-                }
-            } else {
-                let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-                guard fd >= 0 else { throw writeFailure(errno, archive: archive, destination: destination, entry: name) }
-                defer { close(fd) }
-                try copyData(from: reader, to: fd, archive: archive, archiveSize: archiveSize, total: &actual,
-                             destination: destination, entry: name)
-                // The archive's times, as other unpackers keep them (some backends stamp wheels with them).
-                let mtime = timespec(tv_sec: wca_entry_mtime(entry), tv_nsec: 0)
-                var times = [mtime, mtime]
-                _ = futimens(fd, &times)
+            default:
+                throw .unsafeEntry(path: archive, entry: name, reason: "device files, FIFOs and sockets are not allowed")
             }
         }
-        if destination == nil { found.unpackedSize = declared }
-        guard let top else {
-            if !topFolder { return destination ?? "" }
-            throw .noTopFolder(path: archive)
-        }
-        return (destination.map { $0 + "/" } ?? "") + top
+        return Entry(header: header, name: name, parts: parts, fileType: fileType, hardLinkTarget: hardLinkTarget)
     }
 
     /// Reads the current entry's data to its end, counting it against the limits; returns it
@@ -230,7 +235,7 @@ public struct SdistUnpacker: Sendable {
 
     /// Calls `body` with each block of the current entry's data and its offset, counting what
     /// is actually read against the limits (sizes in headers can lie).
-    private func readBlocks(_ reader: OpaquePointer, archive: String, archiveSize: Int64, total: inout Int64,
+    func readBlocks(_ reader: OpaquePointer, archive: String, archiveSize: Int64, total: inout Int64,
                             _ body: (UnsafeRawBufferPointer, Int64) throws(ArchiveError) -> Void) throws(ArchiveError) {
         var buffer: UnsafeRawPointer?
         var length = 0
@@ -279,115 +284,5 @@ public struct SdistUnpacker: Sendable {
                                    [0x28, 0xb5, 0x2f, 0xfd], zipMagic]
         if prefixes.contains(where: { head.starts(with: $0) }) { return true }
         return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
-    }
-
-    /// The error for a write that failed with `code`: the disk's fault (full, read-only,
-    /// over quota) is said to be so, anything else is the entry's.
-    private func writeFailure(_ code: Int32, archive: String, destination: String, entry: String) -> ArchiveError {
-        let reason = String(cString: strerror(code))
-        if [ENOSPC, EDQUOT, EROFS, EACCES, EIO, EFBIG].contains(code) {
-            return .cannotWrite(path: archive, folder: destination, reason: reason)
-        }
-        return .unsafeEntry(path: archive, entry: entry, reason: reason)
-    }
-
-    /// Creates the folders above an entry that the archive did not list first.
-    private func makeParents(of parts: [Substring], under destination: String, made: inout Set<String>,
-                             archive: String) throws(ArchiveError) {
-        var path = destination
-        for part in parts.dropLast() {
-            path += "/" + part
-            guard made.insert(path).inserted else { continue }
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw writeFailure(errno, archive: archive, destination: destination, entry: String(part))
-            }
-        }
-    }
-
-    private func copyData(from reader: OpaquePointer, to fd: Int32, archive: String, archiveSize: Int64,
-                          total: inout Int64, destination: String, entry: String) throws(ArchiveError) {
-        try readBlocks(reader, archive: archive, archiveSize: archiveSize, total: &total) { block, offset throws(ArchiveError) in
-            var written = 0
-            while written < block.count, let base = block.baseAddress {
-                let n = pwrite(fd, base + written, block.count - written, off_t(offset) + off_t(written))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw writeFailure(errno, archive: archive, destination: destination, entry: entry)
-                }
-                written += n
-            }
-        }
-    }
-}
-
-/// An archive that passed the first pass, and what that pass read.
-public struct CheckedArchive: Sendable {
-    public var archive: String
-    var archiveSize: Int64
-    var topFolder: Bool
-    /// The top folder's name (empty without `topFolder`).
-    public var top: String
-    /// Which of the members asked for are in the archive, as any kind of entry.
-    public var present: Set<String> = []
-    /// The contents of those that are small regular files.
-    public var contents: [String: [UInt8]] = [:]
-    /// The sizes its headers declare, summed.
-    public var unpackedSize: Int64 = 0
-    /// Whether it holds sources that Python build backends compile (C, C++, Cython, Rust,
-    /// Fortran) or a CMake or Meson project: a build that may write far more than the tree.
-    public var hasCompiledSources = false
-
-    static let compiledSuffixes = [".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90"]
-
-    static func compiled(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower == "cmakelists.txt" || lower == "meson.build" || compiledSuffixes.contains { lower.hasSuffix($0) }
-    }
-
-    init(archive: String, archiveSize: Int64, topFolder: Bool, top: String) {
-        self.archive = archive
-        self.archiveSize = archiveSize
-        self.topFolder = topFolder
-        self.top = top
-    }
-}
-
-/// libarchive converts names through the C locale; a UTF-8 locale keeps non-ASCII names intact.
-enum ArchiveLocale {
-    static let setUp: Void = {
-        if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "en_US.UTF-8") }
-    }()
-
-    static func ensureUTF8() { _ = setUp }
-
-    static func message(_ archive: OpaquePointer) -> String {
-        wca_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
-    }
-}
-
-/// The names an archive has given so far: each file once, and never a name as both a file
-/// and a folder (which copy or which kind wins would depend on the tool that unpacks it).
-struct NameSet {
-    static let twice = "the archive holds this name twice, and which copy counts would depend on the tool that unpacks it"
-    private var files = Set<String>()
-    private var folders = Set<String>()
-
-    /// Records an entry; returns why it clashes with an earlier one, if it does.
-    mutating func insert(_ parts: [Substring], isDirectory: Bool) -> String? {
-        let path = parts.joined(separator: "/")
-        if files.contains(path) { return isDirectory ? "the name is both a file and a folder" : NameSet.twice }
-        var prefix = ""
-        for part in parts.dropLast() {
-            prefix += prefix.isEmpty ? String(part) : "/" + part
-            if files.contains(prefix) { return "'\(prefix)' is both a file (or link) and a folder" }
-            folders.insert(prefix)
-        }
-        if isDirectory {
-            folders.insert(path)
-        } else {
-            if folders.contains(path) { return "the name is both a file and a folder" }
-            files.insert(path)
-        }
-        return nil
     }
 }

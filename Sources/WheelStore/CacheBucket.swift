@@ -15,4 +15,17 @@ public enum CacheBucket: String, CaseIterable, Sendable {
     case logs = "logs-v1"
     /// Staging for builds and publishes, on the same file system as the entries.
     case tmp = "tmp"
+
+    /// What the bucket holds, as `cache info` says it.
+    public var title: String {
+        switch self {
+        case .wheels: "Wheels"
+        case .http: "HTTP downloads"
+        case .git: "Git mirrors"
+        case .envs: "Build environments"
+        case .interpreters: "Interpreter facts"
+        case .logs: "Failed build logs"
+        case .tmp: "Staging"
+        }
+    }
 }

@@ -8,21 +8,15 @@ import Darwin
 #endif
 import WheelSystem
 
-/// `cache info/remove/purge/prune/verify`. Callers hold the cache lock: exclusive for
-/// anything that removes, so no build is between its lookup and its publish meanwhile.
-/// Every walk and removal goes through `FileTree`, which never follows a link.
+/// The walks and removals under `cache info/remove/purge/prune/verify` (`CacheAdmin` opens
+/// the cache and takes the lock around them) and a build's `--max-size`. Callers hold the cache
+/// lock: exclusive for anything that removes, so no build is between its lookup and its publish
+/// meanwhile. Every walk and removal goes through `FileTree`, which never follows a link.
 public struct CacheMaintenance: Sendable {
     public let store: CacheStore
 
     public init(store: CacheStore) {
         self.store = store
-    }
-
-    /// Whether the root carries the `CACHEDIR.TAG` that wheelcache writes.
-    public var isWheelcacheCache: Bool {
-        guard FileTree.kind(store.root + "/CACHEDIR.TAG") == .file,
-              let text = try? String(contentsOfFile: store.root + "/CACHEDIR.TAG", encoding: .utf8) else { return false }
-        return text.hasPrefix("Signature: 8a477f597d28d172789f06886806bc55") && text.contains("created by wheelcache")
     }
 
     // MARK: info
@@ -82,29 +76,14 @@ public struct CacheMaintenance: Sendable {
 
     // MARK: prune
 
-    /// Something prune may remove, with what it costs and when it was last used.
-    public struct Prunable: Sendable {
-        public enum Kind: String, Sendable { case entry, gitMirror = "git-mirror", environment = "build-env", http, log, litter }
-        public let kind: Kind
-        public let path: String
-        public let label: String
-        public let usage: FileTree.Usage
-        public let lastUsed: Date
-    }
-
-    public struct PruneReport: Sendable {
-        public var removed: [Prunable] = []
-        public var freed = FileTree.Usage()
-        /// The cache's size before and after (after = before when it was a dry run).
-        public var sizeBefore: Int64 = 0
-        public var sizeAfter: Int64 = 0
-    }
+    /// Something prune may remove (what its report lists).
+    typealias Prunable = PruneReport.Item
 
     /// Removes litter (staging of dead processes, old bucket versions, stray lock files), then
     /// whatever has not been used for `maxAge`, then the least recently used entries, git
     /// mirrors, build environments, HTTP responses and logs until the whole cache is at most `maxSize` bytes.
     public func prune(maxSize: Int64?, maxAge: TimeInterval?, dryRun: Bool, now: Date = Date()) -> PruneReport {
-        var report = PruneReport()
+        var report = PruneReport(dryRun: dryRun)
         let inventory = store.inventory()
         let total = bucketUsage(inventory).reduce(Int64(0)) { $0 + $1.usage.bytes }
         report.sizeBefore = total
@@ -203,21 +182,12 @@ public struct CacheMaintenance: Sendable {
 
     // MARK: verify
 
-    public struct Problem: Sendable {
-        public let key: String
-        public let path: String
-        public let name: String?
-        public let version: String?
-        public let reason: String
-    }
-
     /// Checks every entry: its manifest, the wheel's SHA-256 and size against it, and the full
-    /// wheel validation. With `repair`, bad entries are removed. Returns the number checked
-    /// and the problems found.
-    public func verify(repair: Bool) -> (checked: Int, problems: [Problem]) {
+    /// wheel validation. With `repair`, bad entries are removed.
+    public func verify(repair: Bool) -> VerifyReport {
         let entries = store.inventory().entries
         let store = self.store
-        let problems = Parallel.map(entries) { entry -> Problem? in
+        let problems = Parallel.map(entries) { entry -> VerifyReport.Problem? in
             var reason: String?
             switch store.check(entry.key, at: entry.path) {
             case .corrupt(_, let why): reason = why
@@ -235,51 +205,8 @@ public struct CacheMaintenance: Sendable {
             }
             guard let reason else { return nil }
             if repair { FileTree.remove(entry.path) }
-            return Problem(key: entry.key, path: entry.path, name: entry.name, version: entry.version, reason: reason)
+            return VerifyReport.Problem(key: entry.key, name: entry.name, version: entry.version, path: entry.path, reason: reason)
         }.compactMap { $0 }
-        return (entries.count, problems)
-    }
-}
-
-/// Sizes as people write them: `500M`, `5G`, `1.5GiB`, `800k`, or bytes. K, M, G, T are
-/// powers of 1000 and Ki, Mi, Gi, Ti powers of 1024, as in ccache; a trailing B is allowed.
-public enum ByteSize {
-    public static func parse(_ text: String) -> Int64? {
-        var body = text.trimmingSpaces().lowercased()
-        if body.hasSuffix("b") { body.removeLast() }
-        var multiplier: Double = 1
-        let units: [(String, Double)] = [("ki", 1024), ("mi", 1_048_576), ("gi", 1_073_741_824), ("ti", 1_099_511_627_776),
-                                         ("k", 1e3), ("m", 1e6), ("g", 1e9), ("t", 1e12)]
-        for (suffix, value) in units where body.hasSuffix(suffix) {
-            multiplier = value
-            body.removeLast(suffix.count)
-            break
-        }
-        guard let number = Double(body), number >= 0, number.isFinite else { return nil }
-        return Int64(number * multiplier)
-    }
-
-    /// `1.2 MB`, as pip prints sizes (powers of 1000).
-    public static func format(_ bytes: Int64) -> String {
-        let units = ["bytes", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) bytes" : value.fixed(1) + " " + units[unit]
-    }
-}
-
-/// Durations as people write them: `30d`, `12h`, `90m`, `45s`, `2w`.
-public enum TimeSpan {
-    public static func parse(_ text: String) -> TimeInterval? {
-        let body = text.trimmingSpaces().lowercased()
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604_800]
-        guard let last = body.last, let unit = units[last], let number = Double(body.dropLast()), number >= 0 else {
-            return nil
-        }
-        return number * unit
+        return VerifyReport(checked: entries.count, bad: problems, repaired: repair, cacheExists: true)
     }
 }

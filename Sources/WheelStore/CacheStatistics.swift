@@ -1,5 +1,6 @@
 import FoundationEssentials
 import WheelModel
+import WheelSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -48,6 +49,12 @@ public struct CacheStatistics: Encodable, Equatable, Sendable {
         remoteHits += other.remoteHits
         remoteMisses += other.remoteMisses
         remoteErrors += other.remoteErrors
+    }
+
+    /// Hits as a share of lookups, as `cache info` says it: `93.8% hits`, or `no lookups yet`.
+    public var hitRate: String {
+        let lookups = hits + misses
+        return lookups == 0 ? "no lookups yet" : (Double(hits) * 100 / Double(lookups)).fixed(1) + "% hits"
     }
 
     public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt + downloads + remoteHits + remoteMisses + remoteErrors == 0 }

@@ -15,6 +15,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case badManifest(path: String, reason: String)
     /// Delivering a wheel to the wheel folder failed.
     case delivery(path: String, errno: Int32)
+    /// The cache folder to manage does not exist (or is not a folder).
+    case noCache(String)
+    /// The folder to manage has no `CACHEDIR.TAG` written by wheelcache: it is not ours to remove from.
+    case notWheelcacheCache(String)
+    /// The cache folder belongs to another user; the message names both and says what to do.
+    case foreignOwner(String)
 
     public var description: String {
         switch self {
@@ -26,6 +32,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cache manifest \(path) is unreadable (\(reason))"
         case .delivery(let path, let code):
             return "cannot write \(path): \(String(cString: strerror(code))); check the wheel folder (-w)"
+        case .noCache(let path):
+            return "\(path) does not exist or is not a folder; nothing to do"
+        case .notWheelcacheCache(let path):
+            return "\(path) is not a wheelcache cache (it has no CACHEDIR.TAG written by wheelcache); refusing to touch it"
+        case .foreignOwner(let message):
+            return message
         }
     }
 }

@@ -16,13 +16,13 @@ struct CacheOptions: ParsableArguments {
         }
     }
 
-    /// The store of the active cache, or exit 2 when the cache is turned off.
-    func store() throws -> CacheStore {
+    /// The active cache root, or exit 2 when the cache is turned off.
+    func root() throws -> String {
         guard let root = root(environment: ProcessInfo.processInfo.environment) else {
             Console.error("error: the cache is turned off (--no-cache-dir or WHEELCACHE_NO_CACHE_DIR); pass --cache-dir to choose one")
             throw ExitCode(2)
         }
-        return CacheStore(root: root)
+        return root
     }
 
     /// `--max-size`, else `WHEELCACHE_MAX_SIZE` (already validated flags; a bad variable exits 2).

@@ -1,8 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
-import WheelBuild
 import WheelCache
-import WheelModel
 import WheelStore
 import WheelSystem
 

@@ -1,8 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
-import WheelBuild
 import WheelCache
-import WheelModel
 import WheelStore
 
 /// What `build` was asked to do, as plain values: made by argument-parser (`Build.arguments`)
@@ -50,9 +48,7 @@ struct BuildArguments: Equatable {
         if findLinks.contains(where: { $0.contains("://") }) {
             return "--find-links takes a local folder; put an index URL in --index-url or --extra-index-url"
         }
-        do { _ = try PackageSelector(arguments: noBinary) } catch { return "--no-binary: \(error)" }
-        do { _ = try BuildOptions.parseConfigSettings(configSetting) } catch { return "\(error)" }
-        return nil
+        return BuildRequest.problem(noBinary: noBinary, configSettings: configSetting)
     }
 
     static func buildProblem(maxSize: String?, jobs: Int?) -> String? {
@@ -64,21 +60,13 @@ struct BuildArguments: Equatable {
     /// The library's request; `wheelDirectory` and `maxSize` as given by the command.
     func request(wheelDirectory: String, maxSize: Int64? = nil, jobs: Int? = 1,
                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BuildRequest {
-        BuildRequest(
-            sources: sources,
-            requirementFiles: requirement.map(CacheLocation.absolute),
+        try BuildRequest(
+            sources: sources, requirementFiles: requirement.map(CacheLocation.absolute),
             wheelDirectory: CacheLocation.absolute(wheelDirectory),
             cacheRoot: CacheOptions.root(cacheDir: cacheDir, noCacheDir: noCacheDir, environment: environment),
-            noBinary: try PackageSelector(arguments: noBinary),
-            python: python,
-            options: BuildOptions(configSettings: try BuildOptions.parseConfigSettings(configSetting),
-                                  isolation: !noBuildIsolation),
-            index: IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURL,
-                                findLinks: findLinks.map(CacheLocation.absolute), noIndex: noIndex),
-            environment: environment,
-            maxSize: maxSize,
-            jobs: jobs,
-            remote: remoteSettings(environment))
+            noBinary: noBinary, python: python, configSettings: configSetting, isolation: !noBuildIsolation,
+            indexURL: indexURL, extraIndexURLs: extraIndexURL, findLinks: findLinks.map(CacheLocation.absolute),
+            noIndex: noIndex, environment: environment, maxSize: maxSize, jobs: jobs, remote: remoteSettings(environment))
     }
 
     private func remoteSettings(_ environment: [String: String]) -> RemoteSettings? {

@@ -126,7 +126,30 @@ public struct BuildPipeline: Sendable {
             let stored = counters.value.builds + counters.value.downloads + counters.value.remoteHits
             if let maxSize = request.maxSize, stored > 0 { prune(store, to: maxSize) }
         }
-        return BuildReport(results: results)
+        var report = BuildReport(results: results)
+        report.unwritten = writeManifests(sources: sources, results: results)
+        return report
+    }
+
+    /// `--requirements-out` and `--pylock-out`: written whole, and only when every source
+    /// produced a wheel; returns what could not be written, and why.
+    private func writeManifests(sources: [PlannedSource], results: [SourceResult]) -> [String] {
+        let outputs = [request.requirementsOut.map { ($0, InstallManifest.Format.requirements) },
+                       request.pylockOut.map { ($0, InstallManifest.Format.pylock) }].compactMap { $0 }
+        guard !outputs.isEmpty else { return [] }
+        let failed = results.filter { $0.status == .failed }.count
+        var unwritten: [String] = []
+        for (path, format) in outputs {
+            if failed > 0 {
+                unwritten.append("\(path) was not written: \(failed) of \(results.count) sources failed")
+                continue
+            }
+            let manifest = InstallManifest(sources: sources, results: results)
+            do { try manifest.write(format, to: path) } catch {
+                unwritten.append("\(path) was not written: \(error)")
+            }
+        }
+        return unwritten
     }
 
     /// Keeps the cache under `--max-size` after storing. Only when no other process is using

@@ -20,6 +20,10 @@ public struct BuildRequest: Sendable {
     public var jobs: Int?
     /// The shared remote cache, if any.
     public var remote: RemoteSettings?
+    /// Where to write a requirements file pinning the delivered wheels (`--requirements-out`).
+    public var requirementsOut: String?
+    /// Where to write a PEP 751 `pylock.toml` of the delivered wheels (`--pylock-out`).
+    public var pylockOut: String?
 
     public init(sources: [String], requirementFiles: [String] = [], wheelDirectory: String, cacheRoot: String?,
                 noBinary: PackageSelector, python: String?, options: BuildOptions, index: IndexOptions,

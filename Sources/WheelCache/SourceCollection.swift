@@ -14,6 +14,9 @@ struct PlannedSource: Sendable {
     /// SHA-256 digests the source's file must have (`--hash`, `#sha256=`); empty: any.
     var hashes: [String]
     var marker: Marker?
+    /// The marker as written, and every `--hash` as `ALGORITHM:HEX` (for install manifests).
+    var markerText: String? = nil
+    var inputHashes: [String] = []
 }
 
 /// Everything a run was asked for: the command line's sources and the requirement files'
@@ -52,7 +55,8 @@ struct SourceCollection: Sendable {
                             throw PipelineError.unsupportedSource(line.text, "only sha256 hashes can be checked; add --hash=sha256:…")
                         }
                         collection.add(PlannedSource(label: line.text, location: line.location, spec: spec,
-                                                     hashes: hashes, marker: line.marker))
+                                                     hashes: hashes, marker: line.marker, markerText: line.markerText,
+                                                     inputHashes: line.hashes))
                     } catch {
                         collection.fail(failure(line.text, "\(line.location): \(error)"))
                     }

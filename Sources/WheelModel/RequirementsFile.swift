@@ -22,6 +22,8 @@ public struct RequirementLine: Equatable, Sendable {
     /// `--hash` values, as `ALGORITHM:HEX` (lowercased).
     public let hashes: [String]
     public let marker: Marker?
+    /// The marker as written after `;` (carried into install manifests).
+    public var markerText: String? = nil
 
     /// SHA-256 hex digests allowed for this line (from `--hash=sha256:…`).
     public var sha256Hashes: [String] {
@@ -144,17 +146,20 @@ public struct RequirementsFile: Sendable {
     public static func requirement(_ text: String, hashes: [String], location: String) throws(ModelError) -> RequirementLine {
         var body = text
         var marker: Marker?
+        var markerText: String?
         // `; marker`: after a URL PEP 508 wants white space before ';'; after a pin it may be tight.
         if let semicolon = RequirementsFile.markerSeparator(in: body) {
-            let markerText = String(body[body.index(after: semicolon)...]).trimmingSpaces()
-            do { marker = try Marker(markerText) } catch {
+            let written = String(body[body.index(after: semicolon)...]).trimmingSpaces()
+            markerText = written
+            do { marker = try Marker(written) } catch {
                 throw .requirements(location: location, error.description)
             }
             body = String(body[..<semicolon]).trimmingSpaces()
         }
         let shown = URLRedaction.redact(body)
         func line(_ kind: RequirementLine.Kind) -> RequirementLine {
-            RequirementLine(location: location, text: shown, kind: kind, hashes: hashes, marker: marker)
+            RequirementLine(location: location, text: shown, kind: kind, hashes: hashes, marker: marker,
+                            markerText: markerText)
         }
         let lower = body.lowercased()
         if lower.hasPrefix("git+") { return line(.vcs(body, name: nil)) }

@@ -25,6 +25,12 @@ struct Build: ParsableCommand {
     @Option(name: [.short, .customLong("wheel-dir")], help: "Where to put the wheels (default: the current folder).")
     var wheelDir: String = "."
 
+    @Option(name: .customLong("requirements-out"), help: ArgumentHelp("After a run where every source produced a wheel, write a requirements file pinning the delivered wheels by hash (for pip install --no-index --require-hashes -f WHEEL_DIR -r FILE, or uv pip install --offline).", valueName: "file"))
+    var requirementsOut: String?
+
+    @Option(name: .customLong("pylock-out"), help: ArgumentHelp("The same as a PEP 751 pylock.toml, its wheels by paths relative to the file.", valueName: "file"))
+    var pylockOut: String?
+
     @Option(name: [.short, .customLong("jobs")], help: "Work on this many sources at once (default: the number of CPUs).")
     var jobs: Int?
 
@@ -41,6 +47,8 @@ struct Build: ParsableCommand {
     var arguments: BuildArguments {
         var arguments = BuildArguments(inputs)
         arguments.wheelDir = wheelDir
+        arguments.requirementsOut = requirementsOut
+        arguments.pylockOut = pylockOut
         arguments.jobs = jobs
         arguments.maxSize = maxSize
         arguments.output = output.mode

@@ -22,6 +22,8 @@ struct BuildArguments: Equatable {
     var remoteEndpoint: String?
     var remoteWrite = false
     var wheelDir = "."
+    var requirementsOut: String?
+    var pylockOut: String?
     var jobs: Int?
     var maxSize: String?
     var output = OutputMode()
@@ -60,13 +62,16 @@ struct BuildArguments: Equatable {
     /// The library's request; `wheelDirectory` and `maxSize` as given by the command.
     func request(wheelDirectory: String, maxSize: Int64? = nil, jobs: Int? = 1,
                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BuildRequest {
-        try BuildRequest(
+        var request = try BuildRequest(
             sources: sources, requirementFiles: requirement.map(CacheLocation.absolute),
             wheelDirectory: CacheLocation.absolute(wheelDirectory),
             cacheRoot: CacheOptions.root(cacheDir: cacheDir, noCacheDir: noCacheDir, environment: environment),
             noBinary: noBinary, python: python, configSettings: configSetting, isolation: !noBuildIsolation,
             indexURL: indexURL, extraIndexURLs: extraIndexURL, findLinks: findLinks.map(CacheLocation.absolute),
             noIndex: noIndex, environment: environment, maxSize: maxSize, jobs: jobs, remote: remoteSettings(environment))
+        request.requirementsOut = requirementsOut.map(CacheLocation.absolute)
+        request.pylockOut = pylockOut.map(CacheLocation.absolute)
+        return request
     }
 
     private func remoteSettings(_ environment: [String: String]) -> RemoteSettings? {
@@ -124,6 +129,8 @@ enum QuickBuildParser {
         (["--remote-endpoint"], .value, { $0.remoteEndpoint = $1; return true }),
         (["--remote-write"], .flag, { a, _ in a.remoteWrite = true; return true }),
         (["-w", "--wheel-dir"], .value, { $0.wheelDir = $1; return true }),
+        (["--requirements-out"], .value, { $0.requirementsOut = $1; return true }),
+        (["--pylock-out"], .value, { $0.pylockOut = $1; return true }),
         (["-j", "--jobs"], .value, { a, text in
             guard let jobs = Int(text) else { return false }
             a.jobs = jobs

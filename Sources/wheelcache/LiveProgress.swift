@@ -64,6 +64,7 @@ final class LiveProgress: @unchecked Sendable {
         clearStatus()
         for result in report.results.dropFirst(printed) { renderer.renderOne(result) }
         renderer.renderJSON(report)
+        for problem in report.unwritten { Console.error("error: \(problem)") }
         if interactive && report.results.count > 1 {
             var counts: [String: Int] = [:]
             for result in report.results { counts[result.status.rawValue, default: 0] += 1 }

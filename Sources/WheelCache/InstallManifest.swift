@@ -1,0 +1,116 @@
+import FoundationEssentials
+import WheelModel
+import WheelSystem
+
+/// What a run delivered, as a file an installer takes offline: a pip requirements file
+/// (`--requirements-out`) or a PEP 751 `pylock.toml` (`--pylock-out`). Each wheel is pinned
+/// by name, version and SHA-256, keeping the input line's hashes (pip accepts any listed
+/// hash, and checks the wheel against them: without the wheel's own, a hash-pinned sdist's
+/// wheel is refused) and its environment marker.
+struct InstallManifest {
+    enum Format { case requirements, pylock }
+
+    struct Package: Equatable {
+        var name: String
+        var version: String
+        var marker: String?
+        /// `ALGORITHM:HEX`, the input's first, then the wheel's.
+        var hashes: [String]
+        /// The delivered wheel's path and its SHA-256 and size.
+        var wheel: String
+        var sha256: String
+        var size: Int64
+    }
+
+    var packages: [Package] = []
+
+    /// One package per delivered wheel, in input order; a project delivered twice is listed
+    /// once, with both lines' hashes.
+    init(sources: [PlannedSource], results: [SourceResult]) {
+        for (source, result) in zip(sources, results) {
+            guard let name = result.name, let version = result.version, let wheel = result.wheel,
+                  let sha256 = result.sha256 else { continue }
+            let size = (try? FileDigest.sha256(wheel))?.size ?? 0
+            var package = Package(name: ProjectName.normalize(name), version: version, marker: source.markerText,
+                                  hashes: source.inputHashes, wheel: wheel, sha256: sha256, size: size)
+            package.hashes.append("sha256:" + sha256)
+            if let index = packages.firstIndex(where: { $0.name == package.name && $0.wheel == package.wheel }) {
+                packages[index].hashes += package.hashes
+                if package.marker == nil { packages[index].marker = nil }
+            } else {
+                packages.append(package)
+            }
+        }
+        for index in packages.indices {
+            var seen = Set<String>()
+            packages[index].hashes = packages[index].hashes.filter { seen.insert($0).inserted }
+        }
+    }
+
+    /// Writes the file whole (a temporary name, then a rename) or not at all.
+    func write(_ format: Format, to path: String) throws(SystemError) {
+        let text = format == .requirements ? requirementsText() : pylockText(lockFolder: PathText.parent(path))
+        try FileWrite.makeDirectories(PathText.parent(path))
+        try FileWrite.atomically(Data(text.utf8), to: path)
+    }
+
+    func requirementsText() -> String {
+        var lines = ["# Written by wheelcache: the wheels it delivered, pinned by hash. Install them offline with",
+                     "#   pip install --no-index --require-hashes --find-links WHEEL_DIR -r THIS_FILE"]
+        for package in packages {
+            let marker = package.marker.map { " ; " + $0 } ?? ""
+            lines.append("\(package.name)==\(package.version)\(marker) \\")
+            lines += package.hashes.enumerated().map { index, hash in
+                "    --hash=\(hash)" + (index == package.hashes.count - 1 ? "" : " \\")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// PEP 751: each wheel by a path relative to the lock file's folder.
+    func pylockText(lockFolder: String) -> String {
+        var lines = ["lock-version = \"1.0\"", "created-by = \"wheelcache\"", ""]
+        for package in packages {
+            lines.append("[[packages]]")
+            lines.append("name = \(toml(package.name))")
+            lines.append("version = \(toml(package.version))")
+            if let marker = package.marker { lines.append("marker = \(toml(marker))") }
+            let file = PathText.lastComponent(package.wheel)
+            let path = InstallManifest.relative(package.wheel, from: lockFolder)
+            lines.append("wheels = [{ name = \(toml(file)), path = \(toml(path)), size = \(package.size), hashes = { sha256 = \(toml(package.sha256)) } }]")
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A TOML basic string.
+    private func toml(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `path` relative to the folder `base` (both absolute).
+    static func relative(_ path: String, from base: String) -> String {
+        let target = PathText.standardized(path).split(separator: "/")
+        let origin = PathText.standardized(base).split(separator: "/")
+        var common = 0
+        while common < min(target.count, origin.count), target[common] == origin[common] { common += 1 }
+        let up = Array(repeating: "..", count: origin.count - common)
+        return (up + target[common...].map(String.init)).joined(separator: "/")
+    }
+}

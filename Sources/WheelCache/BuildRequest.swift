@@ -20,6 +20,8 @@ public struct BuildRequest: Sendable {
     public var jobs: Int?
     /// The shared remote cache, if any.
     public var remote: RemoteSettings?
+    /// pip's `--require-hashes`: every requirements-file line must be hash-pinned.
+    public var requireHashes = false
     /// Where to write a requirements file pinning the delivered wheels (`--requirements-out`).
     public var requirementsOut: String?
     /// Where to write a PEP 751 `pylock.toml` of the delivered wheels (`--pylock-out`).

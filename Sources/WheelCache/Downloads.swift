@@ -7,21 +7,34 @@ import WheelSystem
 struct Downloads: Sendable {
     let http: HTTPCache
 
-    /// Fetches `url` into `scratch/download-UUID/FILENAME` and returns the path.
-    func fetch(_ url: String, filename: String, expected: [String], scratch: String) throws -> String {
+    /// Fetches `url` into `scratch/download-UUID/FILENAME` and returns the path; it must match
+    /// one of `expected` (SHA-256) or `other` (`ALGORITHM:HEX`), when any is given.
+    func fetch(_ url: String, filename: String, expected: [String], other: [String] = [], scratch: String) throws -> String {
         let filename = try URLFileName.safe(filename, from: url)
         let folder = scratch + "/download-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + filename
         _ = try http.fetch(url, to: path)
-        let digest = try FileDigest.sha256(path)
-        try Downloads.check(digest.hex, against: expected, what: url)
+        try Downloads.check(path, sha256: try FileDigest.sha256(path).hex, against: expected, other: other, what: url)
         return path
     }
 
-    /// Throws unless `digest` is one of `expected` (or nothing is expected).
-    static func check(_ digest: String, against expected: [String], what: String) throws(FetchError) {
-        guard !expected.isEmpty, !expected.contains(digest) else { return }
-        throw .hashMismatch(url: URLRedaction.redact(what), expected: expected, actual: digest)
+    /// Throws unless the file matches one of the hashes given, of any algorithm, as pip
+    /// accepts any listed hash (nothing given: any file).
+    static func check(_ path: String, sha256: String, against expected: [String], other: [String] = [],
+                      what: String) throws {
+        if expected.isEmpty && other.isEmpty { return }
+        if expected.contains(sha256) { return }
+        guard !other.isEmpty else {
+            throw FetchError.hashMismatch(url: URLRedaction.redact(what), expected: expected, actual: sha256)
+        }
+        var tried = expected.map { "sha256:" + $0 }
+        for hash in other {
+            let parts = hash.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let digest = try FileDigest.hex(path, algorithm: parts[0]) else { continue }
+            if digest == parts[1] { return }
+            tried.append(hash)
+        }
+        throw FetchError.digestMismatch(url: URLRedaction.redact(what), expected: tried)
     }
 }

@@ -59,6 +59,8 @@ enum BuildableSource: Sendable {
 struct WheelDownload: Sendable {
     var url: String
     var filename: String
-    /// SHA-256 digests the download must match (empty: any).
+    /// SHA-256 digests the download must match (empty: any), and digests of other
+    /// algorithms as `ALGORITHM:HEX` (a URL's `#sha512=`), any one of which will do.
     var expected: [String]
+    var other: [String] = []
 }

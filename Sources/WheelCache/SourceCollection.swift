@@ -17,6 +17,9 @@ struct PlannedSource: Sendable {
     /// The marker as written, and every `--hash` as `ALGORITHM:HEX` (for install manifests).
     var markerText: String? = nil
     var inputHashes: [String] = []
+    /// Digests of other algorithms than SHA-256, as `ALGORITHM:HEX` (`--hash=sha512:…` on a
+    /// URL or path, a URL's `#sha384=`): checked when the file is read, any one will do.
+    var otherHashes: [String] = []
 }
 
 /// Everything a run was asked for: the command line's sources and the requirement files'
@@ -35,37 +38,66 @@ struct SourceCollection: Sendable {
         for argument in request.sources {
             do {
                 let spec = try SourceSpec.classify(argument)
+                let digests = try spec.fragmentDigests()
                 collection.add(PlannedSource(label: URLRedaction.redact(argument), spec: spec,
-                                             hashes: spec.fragmentHashes, marker: nil))
+                                             hashes: spec.fragmentHashes, marker: nil,
+                                             otherHashes: digests.filter { !$0.hasPrefix("sha256:") }))
             } catch {
                 collection.fail(failure(argument, error.description))
             }
         }
+        var files: [(String, RequirementsFile)] = []
         for file in request.requirementFiles {
             do {
-                let parsed = try RequirementsFile.parse(file, environment: request.environment) { path in
+                files.append((file, try RequirementsFile.parse(file, environment: request.environment) { path in
                     try? String(contentsOfFile: path, encoding: .utf8)
-                }
-                collection.index.merge(parsed, folder: PathText.parent(file))
-                for line in parsed.lines {
-                    do {
-                        let spec = try SourceSpec.from(line)
-                        let hashes = Array(Set(line.sha256Hashes + spec.fragmentHashes)).sorted()
-                        if !line.hashes.isEmpty && hashes.isEmpty {
-                            throw PipelineError.unsupportedSource(line.text, "only sha256 hashes can be checked; add --hash=sha256:…")
-                        }
-                        collection.add(PlannedSource(label: line.text, location: line.location, spec: spec,
-                                                     hashes: hashes, marker: line.marker, markerText: line.markerText,
-                                                     inputHashes: line.hashes))
-                    } catch {
-                        collection.fail(failure(line.text, "\(line.location): \(error)"))
-                    }
-                }
+                }))
             } catch {
                 collection.fail(failure(file, error.description))
             }
         }
+        // As pip: one --hash anywhere, or --require-hashes, and every line must be hash-pinned.
+        let hashChecking: String? = request.requireHashes ? "--require-hashes"
+            : files.contains { $0.1.requireHashes } ? "--require-hashes in a requirements file"
+            : files.contains { $0.1.lines.contains { !$0.hashes.isEmpty } } ? "another line has a --hash" : nil
+        for (file, parsed) in files {
+            collection.index.merge(parsed, folder: PathText.parent(file))
+            for line in parsed.lines {
+                do {
+                    let spec = try SourceSpec.from(line)
+                    let hashes = Array(Set(line.sha256Hashes + spec.fragmentHashes)).sorted()
+                    let other = Array(Set((line.hashes + (try spec.fragmentDigests())).filter { !$0.hasPrefix("sha256:") })).sorted()
+                    if case .pin = spec, !line.hashes.isEmpty, hashes.isEmpty {
+                        throw PipelineError.unsupportedSource(line.text, "a pin is checked against the index's SHA-256; add --hash=sha256:…")
+                    }
+                    if let hashChecking {
+                        try SourceCollection.checkHashed(spec, line: line, hashes: hashes + other, because: hashChecking)
+                    }
+                    collection.add(PlannedSource(label: line.text, location: line.location, spec: spec,
+                                                 hashes: hashes, marker: line.marker, markerText: line.markerText,
+                                                 inputHashes: line.hashes, otherHashes: other))
+                } catch {
+                    collection.fail(failure(line.text, "\(line.location): \(error)"))
+                }
+            }
+        }
         return collection
+    }
+
+    /// In hash-checking mode a line must name its file's hash (`--hash`, or a URL's
+    /// `#sha256=`) or be a git URL at a full commit id, which is a hash of the tree itself.
+    static func checkHashed(_ spec: SourceSpec, line: RequirementLine, hashes: [String],
+                            because why: String) throws(PipelineError) {
+        switch spec {
+        case .pin, .sdistFile, .url:
+            if hashes.isEmpty { throw .unhashed(source: line.text, why: why) }
+        case .git(let url, _):
+            if url.pinnedCommit == nil {
+                throw .unsupportedSource(line.text, "hash checking is on (\(why)), so a git URL must name a full commit id; write @COMMIT")
+            }
+        case .directory:
+            throw .unsupportedSource(line.text, "hash checking is on (\(why)), and a local folder cannot be hash-checked; list an sdist of it with --hash")
+        }
     }
 
     mutating func add(_ source: PlannedSource) {
@@ -104,11 +136,32 @@ extension SourceSpec {
         }
     }
 
+    /// Every `#ALGORITHM=HEX` of a URL, as `algorithm:hex` (names case-insensitive, as pip
+    /// reads them); an algorithm wheelcache cannot check is an error, never ignored.
+    func fragmentDigests() throws(PipelineError) -> [String] {
+        guard case .url(let url, _) = self, let hash = url.firstIndex(of: "#") else { return [] }
+        var digests: [String] = []
+        for part in url[url.index(after: hash)...].split(separator: "&") {
+            guard let equals = part.firstIndex(of: "=") else { continue }
+            let name = part[..<equals].lowercased()
+            let value = part[part.index(after: equals)...].lowercased()
+            if ["egg", "subdirectory"].contains(name) { continue }
+            guard FileDigest.algorithms.contains(name) else {
+                if ["sha1", "sha224", "blake2b", "blake2s", "sha3_256", "sha3_512"].contains(name) {
+                    throw .unsupportedSource(URLRedaction.redact(url), "its #\(name)= cannot be checked; give #sha256= (or sha384, sha512, md5)")
+                }
+                continue
+            }
+            guard !value.isEmpty, value.allSatisfy(\.isHexDigit) else {
+                throw .unsupportedSource(URLRedaction.redact(url), "#\(name)=\(value) is not a hexadecimal digest")
+            }
+            digests.append(name + ":" + value)
+        }
+        return digests
+    }
+
     /// `#sha256=` on a URL.
     var fragmentHashes: [String] {
-        guard case .url(let url, _) = self, let hash = url.firstIndex(of: "#") else { return [] }
-        return url[url.index(after: hash)...].split(separator: "&").compactMap { part in
-            part.hasPrefix("sha256=") ? String(part.dropFirst(7)).lowercased() : nil
-        }
+        ((try? fragmentDigests()) ?? []).compactMap { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : nil }
     }
 }

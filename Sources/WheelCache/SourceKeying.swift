@@ -12,7 +12,7 @@ extension BuildPipeline {
         switch source.spec {
         case .sdistFile(let path):
             let digest = try FileDigest.sha256(path)
-            try Downloads.check(digest.hex, against: source.hashes, what: path)
+            try Downloads.check(path, sha256: digest.hex, against: source.hashes, other: source.otherHashes, what: path)
             return KeyedSource(origin: .build(.sdistFile(path: path)), key: sdistKey(digest.hex, interpreter), label: path,
                                expectation: .none, why: "keyed by the SHA-256 of the sdist's bytes")
         case .directory(let path):
@@ -21,7 +21,8 @@ extension BuildPipeline {
         case .git(let url, let name):
             return try keyGit(url, name: name, interpreter: interpreter, scratch: scratch)
         case .url(let url, let name):
-            return try keyURL(url, name: name, hashes: source.hashes, interpreter: interpreter, scratch: scratch)
+            return try keyURL(url, name: name, hashes: source.hashes, other: source.otherHashes, interpreter: interpreter,
+                              scratch: scratch)
         case .pin(let name, let version):
             return try keyPin(name, version, hashes: source.hashes, interpreter: interpreter, scratch: scratch)
         }
@@ -70,7 +71,7 @@ extension BuildPipeline {
     /// A URL: a wheel is taken as it is; an sdist's key is its SHA-256, known from the URL's
     /// `#sha256=` or the line's `--hash` (then a hit needs no network), else from downloading
     /// it through the HTTP cache.
-    private func keyURL(_ url: String, name: String?, hashes: [String], interpreter: Interpreter,
+    private func keyURL(_ url: String, name: String?, hashes: [String], other: [String], interpreter: Interpreter,
                         scratch: Scratch) throws -> KeyedSource {
         let filename = URLFileName.of(url)
         let label = URLRedaction.strip(url)
@@ -83,7 +84,7 @@ extension BuildPipeline {
                 throw PipelineError.unsupportedSource(URLRedaction.redact(url), "the wheel \(filename) does not fit the target interpreter (\(interpreter.pythonTag), \(interpreter.platformTag))")
             }
             let key = hashes.count == 1 ? CacheKey(source: .wheel(sha256: hashes[0])) : nil
-            return KeyedSource(origin: .wheel(WheelDownload(url: url, filename: filename, expected: hashes)), key: key,
+            return KeyedSource(origin: .wheel(WheelDownload(url: url, filename: filename, expected: hashes, other: other)), key: key,
                                label: label,
                                expectation: Expectation(name: name ?? parsed.distribution, version: parsed.version),
                                why: key == nil ? "a wheel from \(URLRedaction.redact(url)), keyed by its SHA-256 once downloaded"
@@ -109,7 +110,7 @@ extension BuildPipeline {
                                expectation: expectation,
                                why: "keyed by the SHA-256 of the copy in the HTTP cache (build revalidates it with the server)")
         }
-        let path = try downloads.fetch(url, filename: filename, expected: hashes, scratch: try scratch.path)
+        let path = try downloads.fetch(url, filename: filename, expected: hashes, other: other, scratch: try scratch.path)
         let digest = try FileDigest.sha256(path)
         return KeyedSource(origin: .build(.sdistFile(path: path)), key: sdistKey(digest.hex, interpreter), label: label,
                            expectation: expectation, why: "keyed by the SHA-256 of the sdist's bytes")

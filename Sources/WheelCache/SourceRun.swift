@@ -108,7 +108,8 @@ extension BuildPipeline {
         if let corrupt, let key = keyed.key {
             warnCorrupt(counters: counters, notice: notice, key: key, label: wheel.filename, reason: corrupt)
         }
-        let path = try downloads.fetch(wheel.url, filename: wheel.filename, expected: wheel.expected, scratch: try scratch.path)
+        let path = try downloads.fetch(wheel.url, filename: wheel.filename, expected: wheel.expected, other: wheel.other,
+                                       scratch: try scratch.path)
         let validated: ValidatedWheel
         do { validated = try WheelValidator().validate(path) } catch {
             throw PipelineError.unsupportedSource(URLRedaction.redact(wheel.url), "the downloaded wheel is invalid: \(error)")

@@ -122,6 +122,8 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreachable(url: String, reason: String)
     case status(url: String, code: Int)
     case hashMismatch(url: String, expected: [String], actual: String)
+    /// Matches none of its hashes of any algorithm (`ALGORITHM:HEX`).
+    case digestMismatch(url: String, expected: [String])
     case io(path: String, reason: String)
 
     public var description: String {
@@ -134,6 +136,8 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(url) answered HTTP \(code)"
         case .hashMismatch(let url, let expected, let actual):
             return "\(url) has SHA-256 \(actual), which is not the expected \(expected.joined(separator: " or ")); the file changed or the hash is wrong"
+        case .digestMismatch(let url, let expected):
+            return "\(url) matches none of its hashes (\(expected.joined(separator: ", "))); the file changed or a hash is wrong"
         case .io(let path, let reason):
             return "\(path): \(reason)"
         }

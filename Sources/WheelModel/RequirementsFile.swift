@@ -41,6 +41,8 @@ public struct RequirementsFile: Sendable {
     public var extraIndexURLs: [String] = []
     public var findLinks: [String] = []
     public var noIndex = false
+    /// `--require-hashes` on a line of its own (pip's hash-checking mode for every line).
+    public var requireHashes = false
 
     public init() {}
 
@@ -130,6 +132,7 @@ public struct RequirementsFile: Sendable {
             case "--extra-index-url": extraIndexURLs.append(try needValue())
             case "-f", "--find-links": findLinks.append(try needValue())
             case "--no-index": noIndex = true
+            case "--require-hashes": requireHashes = true
             case "-e", "--editable":
                 throw .requirements(location: location, "editable requirements (-e) cannot be cached; list the project folder or a pinned version instead")
             case "-c", "--constraint":

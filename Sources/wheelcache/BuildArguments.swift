@@ -17,6 +17,7 @@ struct BuildArguments: Equatable {
     var extraIndexURL: [String] = []
     var findLinks: [String] = []
     var noIndex = false
+    var requireHashes = false
     var configSetting: [String] = []
     var remote: String?
     var remoteEndpoint: String?
@@ -69,6 +70,7 @@ struct BuildArguments: Equatable {
             noBinary: noBinary, python: python, configSettings: configSetting, isolation: !noBuildIsolation,
             indexURL: indexURL, extraIndexURLs: extraIndexURL, findLinks: findLinks.map(CacheLocation.absolute),
             noIndex: noIndex, environment: environment, maxSize: maxSize, jobs: jobs, remote: remoteSettings(environment))
+        request.requireHashes = requireHashes
         request.requirementsOut = requirementsOut.map(CacheLocation.absolute)
         request.pylockOut = pylockOut.map(CacheLocation.absolute)
         return request
@@ -124,6 +126,7 @@ enum QuickBuildParser {
         (["--extra-index-url"], .list, { $0.extraIndexURL.append($1); return true }),
         (["-f", "--find-links"], .list, { $0.findLinks.append($1); return true }),
         (["--no-index"], .flag, { a, _ in a.noIndex = true; return true }),
+        (["--require-hashes"], .flag, { a, _ in a.requireHashes = true; return true }),
         (["-C", "--config-setting"], .list, { $0.configSetting.append($1); return true }),
         (["--remote"], .value, { $0.remote = $1; return true }),
         (["--remote-endpoint"], .value, { $0.remoteEndpoint = $1; return true }),

@@ -35,6 +35,9 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: .customLong("no-index"), help: "Use no package index (only --find-links).")
     var noIndex = false
 
+    @Flag(name: .customLong("require-hashes"), help: "Every requirements-file line must carry a hash (on already when any line has --hash, as in pip).")
+    var requireHashes = false
+
     @Option(name: [.customShort("C"), .customLong("config-setting")], help: "A KEY=VALUE setting passed to the build backend.")
     var configSetting: [String] = []
 
@@ -62,6 +65,7 @@ extension BuildArguments {
                   noCacheDir: inputs.cache.noCacheDir, noBinary: inputs.noBinary, python: inputs.python,
                   noBuildIsolation: inputs.noBuildIsolation, indexURL: inputs.indexURL,
                   extraIndexURL: inputs.extraIndexURL, findLinks: inputs.findLinks, noIndex: inputs.noIndex,
+                  requireHashes: inputs.requireHashes,
                   configSetting: inputs.configSetting, remote: inputs.remote, remoteEndpoint: inputs.remoteEndpoint,
                   remoteWrite: inputs.remoteWrite)
     }

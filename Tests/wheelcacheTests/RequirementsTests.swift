@@ -31,7 +31,7 @@ struct RequirementsFileTests {
             requirements = cli.scratch.path + "/requirements.txt"
             let text = """
                 # an sdist path, a URL with #sha256=, a pin with --hash, a git commit, a pin with a wheel on the index
-                \(CacheCommandTests.variant(1))
+                \(CacheCommandTests.variant(1)) --hash=sha256:\(try sha256(CacheCommandTests.variant(1)))
                 \(server.url)/files/fakepkg2-1.0.tar.gz#sha256=\(try sha256(dists + "/fakepkg2-1.0.tar.gz"))
                 fakepkg3==1.0 \\
                     --hash=sha256:\(try sha256(dists + "/fakepkg3-1.0.tar.gz"))

@@ -49,9 +49,12 @@ struct SourceCollection: Sendable {
         var files: [(String, RequirementsFile)] = []
         for file in request.requirementFiles {
             do {
-                files.append((file, try RequirementsFile.parse(file, environment: request.environment) { path in
+                let parsed = try RequirementsFile.reading(file, environment: request.environment) { path in
                     try? String(contentsOfFile: path, encoding: .utf8)
-                }))
+                }
+                // Every bad line, each with its FILE:LINE.
+                for problem in parsed.problems { collection.fail(failure(file, problem.description)) }
+                files.append((file, parsed))
             } catch {
                 collection.fail(failure(file, error.description))
             }

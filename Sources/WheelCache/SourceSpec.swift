@@ -41,15 +41,30 @@ public enum SourceSpec: Equatable, Sendable {
         let path = argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            // `name==version`, as pip wheel takes it.
-            if let line = try? RequirementsFile.requirement(argument, hashes: [], location: "command line"),
-               case .pin(let pinName, let version) = line.kind, line.marker == nil {
-                return .pin(name: pinName, version: version)
-            }
-            throw .missingSource(argument)
+            return try requirement(argument)
         }
         let standardized = PathText.standardized(path)
         return isDirectory ? .directory(path: standardized) : .sdistFile(path: standardized)
+    }
+
+    /// What is not an existing path is read as a PEP 508 requirement, as pip wheel reads it:
+    /// `name==version` is a pin; an unpinned one gets the error a requirements-file line
+    /// would; what looks like a path (a `/`, a leading `.`, an archive's suffix) is missing.
+    static func requirement(_ argument: String) throws(PipelineError) -> SourceSpec {
+        let line: RequirementLine
+        do { line = try RequirementsFile.requirement(argument, hashes: [], location: "command line") } catch {
+            guard case .requirements(_, let why) = error, why.contains("is not pinned") else { throw .missingSource(argument) }
+            throw .unsupportedSource(argument, "not pinned to one version; wheelcache builds exact pins (name==version), as pip-compile and uv pip compile write them")
+        }
+        switch line.kind {
+        case .pin(let name, let version):
+            guard line.marker == nil else {
+                throw .unsupportedSource(argument, "environment markers ('; …') are not supported on the command line; drop them")
+            }
+            return .pin(name: name, version: version)
+        case .path, .url, .vcs:
+            throw .missingSource(argument)
+        }
     }
 
     /// Splits PEP 508's `name [extras] @ URL` into the name and the URL; anything else is

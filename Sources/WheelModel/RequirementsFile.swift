@@ -43,13 +43,25 @@ public struct RequirementsFile: Sendable {
     public var noIndex = false
     /// `--require-hashes` on a line of its own (pip's hash-checking mode for every line).
     public var requireHashes = false
+    /// The lines that could not be read, each an error naming its file and line.
+    public var problems: [ModelError] = []
 
     public init() {}
 
     /// Parses `path` and the files it includes. `read` returns a file's text (nil: unreadable);
     /// `environment` expands `${VAR}`.
+    /// Throws the first bad line's error.
     public static func parse(_ path: String, environment: [String: String],
                              read: (String) -> String?) throws(ModelError) -> RequirementsFile {
+        let result = try reading(path, environment: environment, read: read)
+        if let first = result.problems.first { throw first }
+        return result
+    }
+
+    /// Like `parse`, but a bad line is kept in `problems` and the rest is read; throws only
+    /// when the file cannot be read at all.
+    public static func reading(_ path: String, environment: [String: String],
+                               read: (String) -> String?) throws(ModelError) -> RequirementsFile {
         var result = RequirementsFile()
         try result.include(path, from: nil, environment: environment, read: read, depth: 0)
         return result
@@ -63,41 +75,53 @@ public struct RequirementsFile: Sendable {
         }
         let folder = PathText.parent(path)
         for (number, raw) in RequirementsFile.logicalLines(text) {
-            let location = "\(path):\(number)"
-            var line = RequirementsFile.stripComment(raw).trimmingSpaces()
-            if line.isEmpty { continue }
-            line = RequirementsFile.expand(line, environment)
-            let tokens = RequirementsFile.split(line)
-            let requirementTokens = tokens.prefix { !$0.hasPrefix("-") }
-            var options = Array(tokens.dropFirst(requirementTokens.count))
-            if requirementTokens.isEmpty {
-                try global(options, location: location, folder: folder, environment: environment, read: read, depth: depth)
-                continue
+            // Every bad line is reported, not only the first; a file that cannot be read at
+            // all (or includes itself) still stops the parse.
+            do {
+                try line(raw, number: number, path: path, folder: folder, environment: environment, read: read, depth: depth)
+            } catch {
+                if case .requirements(_, let why) = error, why.contains("include each other too deeply") { throw error }
+                problems.append(error)
             }
-            var hashes: [String] = []
-            while !options.isEmpty {
-                let option = options.removeFirst()
-                var value: String?
-                var name = option
-                if let eq = option.firstIndex(of: "=") {
-                    name = String(option[..<eq])
-                    value = String(option[option.index(after: eq)...])
-                } else if !options.isEmpty {
-                    value = options.removeFirst()
-                }
-                guard name == "--hash", let value else {
-                    throw .requirements(location: location, "the option '\(name)' is not supported on a requirement line (only --hash is)")
-                }
-                let parts = value.split(separator: ":", maxSplits: 1).map { String($0).lowercased() }
-                guard parts.count == 2, ["sha256", "sha384", "sha512"].contains(parts[0]),
-                      !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else {
-                    throw .requirements(location: location, "--hash=\(value) is not ALGORITHM:HEXDIGEST (sha256, sha384 or sha512)")
-                }
-                hashes.append(parts[0] + ":" + parts[1])
-            }
-            let requirement = requirementTokens.joined(separator: " ")
-            lines.append(try RequirementsFile.requirement(requirement, hashes: hashes, location: location))
         }
+    }
+
+    private mutating func line(_ raw: String, number: Int, path: String, folder: String, environment: [String: String],
+                               read: (String) -> String?, depth: Int) throws(ModelError) {
+        let location = "\(path):\(number)"
+        var line = RequirementsFile.stripComment(raw).trimmingSpaces()
+        if line.isEmpty { return }
+        line = RequirementsFile.expand(line, environment)
+        let tokens = RequirementsFile.split(line)
+        let requirementTokens = tokens.prefix { !$0.hasPrefix("-") }
+        var options = Array(tokens.dropFirst(requirementTokens.count))
+        if requirementTokens.isEmpty {
+            try global(options, location: location, folder: folder, environment: environment, read: read, depth: depth)
+            return
+        }
+        var hashes: [String] = []
+        while !options.isEmpty {
+            let option = options.removeFirst()
+            var value: String?
+            var name = option
+            if let eq = option.firstIndex(of: "=") {
+                name = String(option[..<eq])
+                value = String(option[option.index(after: eq)...])
+            } else if !options.isEmpty {
+                value = options.removeFirst()
+            }
+            guard name == "--hash", let value else {
+                throw .requirements(location: location, "the option '\(name)' is not supported on a requirement line (only --hash is)")
+            }
+            let parts = value.split(separator: ":", maxSplits: 1).map { String($0).lowercased() }
+            guard parts.count == 2, ["sha256", "sha384", "sha512"].contains(parts[0]),
+                  !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else {
+                throw .requirements(location: location, "--hash=\(value) is not ALGORITHM:HEXDIGEST (sha256, sha384 or sha512)")
+            }
+            hashes.append(parts[0] + ":" + parts[1])
+        }
+        let requirement = requirementTokens.joined(separator: " ")
+        lines.append(try RequirementsFile.requirement(requirement, hashes: hashes, location: location))
     }
 
     /// Lines starting with an option: nested files and index options.

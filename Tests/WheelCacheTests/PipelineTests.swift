@@ -26,6 +26,15 @@ struct PipelineTests {
         #expect(try SourceSpec.classify("git+https://host/repo#egg=pkg") == .git(try GitURL("git+https://host/repo#egg=pkg"), name: "pkg"))
     }
 
+    @Test("a source that is no path is read as PEP 508: an unpinned requirement says so; what looks like a path is missing")
+    func commandLineRequirements() throws {
+        let unpinned = "not pinned to one version; wheelcache builds exact pins (name==version), as pip-compile and uv pip compile write them"
+        #expect(throws: PipelineError.unsupportedSource("requests>=2", unpinned)) { try SourceSpec.classify("requests>=2") }
+        #expect(throws: PipelineError.unsupportedSource("requests", unpinned)) { try SourceSpec.classify("requests") }
+        #expect(throws: PipelineError.missingSource("dist/requests-2.0.tar.gz")) { try SourceSpec.classify("dist/requests-2.0.tar.gz") }
+        #expect(throws: PipelineError.missingSource("requests-2.0.tar.gz")) { try SourceSpec.classify("requests-2.0.tar.gz") }
+    }
+
     @Test("PEP 508 direct references: 'name [extras] @ URL' gives the name; markers and trailing text are refused")
     func directReferences() throws {
         #expect(try SourceSpec.classify("Pkg @ git+https://host/repo@v1") == .git(try GitURL("git+https://host/repo@v1"), name: "Pkg"))

@@ -72,6 +72,7 @@ public struct BuildPipeline: Sendable {
         let needsTags = collection.sources.contains { source in
             switch source.spec {
             case .pin: return true
+            case .locked(let package): return !package.wheels.isEmpty
             case .url(let url, _): return URLFileName.of(url).lowercased().hasSuffix(".whl")
             default: return false
             }
@@ -84,6 +85,11 @@ public struct BuildPipeline: Sendable {
             }))
         }
         let environment = interpreter.markerEnvironment ?? [:]
+        // A lock made for other Pythons or environments is bad input, before anything runs.
+        let lockProblems = collection.locks.compactMap { file, lock in
+            SourceCollection.lockProblem(lock, file: file, interpreter: interpreter, environment: environment)
+        }
+        if !lockProblems.isEmpty { return .stopped(BuildReport(results: lockProblems)) }
         let sources = collection.sources.filter { source in
             guard let marker = source.marker, !marker.evaluate(environment) else { return true }
             notice("skipping \(source.location.map { $0 + ": " } ?? "")\(source.label): its environment marker does not match the target interpreter")

@@ -138,6 +138,7 @@ extension SourceSpec {
         case .git: return "git"
         case .url: return "url"
         case .pin: return "pin"
+        case .locked: return "lock"
         }
     }
 }

@@ -32,6 +32,8 @@ struct SourceCollection: Sendable {
     /// Every input in order, for the report of a run that stops: the errors, and the good
     /// sources marked as not built.
     var stoppedResults: [SourceResult] = []
+    /// The PEP 751 locks read, checked against the interpreter once it is known.
+    var locks: [(String, PylockFile)] = []
 
     static func collect(_ request: BuildRequest) -> SourceCollection {
         var collection = SourceCollection(index: IndexSettings(request.index))
@@ -48,6 +50,10 @@ struct SourceCollection: Sendable {
         }
         var files: [(String, RequirementsFile)] = []
         for file in request.requirementFiles {
+            if PylockFile.isLockFileName(PathText.lastComponent(file)) {
+                collection.addLock(file, environment: request.environment)
+                continue
+            }
             do {
                 let parsed = try RequirementsFile.reading(file, environment: request.environment) { path in
                     try? String(contentsOfFile: path, encoding: .utf8)
@@ -100,7 +106,50 @@ struct SourceCollection: Sendable {
             }
         case .directory:
             throw .unsupportedSource(line.text, "hash checking is on (\(why)), and a local folder cannot be hash-checked; list an sdist of it with --hash")
+        case .locked:
+            break  // a lock's files carry their hashes (PylockFile checks)
         }
+    }
+
+    /// `-r pylock.toml`: each package a source, with its marker; a lock wheelcache cannot
+    /// read or build from is one error naming the package.
+    mutating func addLock(_ file: String, environment: [String: String]) {
+        do {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw PipelineError.unsupportedSource(file, "cannot read the lock file")
+            }
+            let lock = try PylockFile.parse(text, file: file)
+            locks.append((file, lock))
+            for package in lock.packages {
+                do {
+                    let locked = try LockedPackage(package, folder: PathText.parent(file))
+                    var marker: Marker?
+                    if let text = package.marker {
+                        do { marker = try Marker(text) } catch { throw PipelineError.unsupportedSource(locked.label, "\(error)") }
+                    }
+                    add(PlannedSource(label: locked.label, location: file, spec: .locked(locked), hashes: [], marker: marker,
+                                      markerText: package.marker, inputHashes: locked.fallbackHashes))
+                } catch {
+                    fail(SourceCollection.failure(package.name, "\(file): \(error)"))
+                }
+            }
+        } catch {
+            fail(SourceCollection.failure(file, "\(error)"))
+        }
+    }
+
+    /// Why a lock does not apply to the target interpreter, if it does not.
+    static func lockProblem(_ lock: PylockFile, file: String, interpreter: Interpreter,
+                            environment: [String: String]) -> SourceResult? {
+        if let requires = lock.requiresPython, let python = Version(interpreter.version),
+           VersionSpecifier.satisfies(python, requires) == false {
+            return failure(file, "\(file): the lock requires Python \(requires), and the target interpreter is \(interpreter.version); lock again for it, or pass --python")
+        }
+        if !lock.environments.isEmpty,
+           !lock.environments.contains(where: { (try? Marker($0))?.evaluate(environment) == true }) {
+            return failure(file, "\(file): the lock is for other environments (\(lock.environments.joined(separator: "; "))); lock again for this one")
+        }
+        return nil
     }
 
     mutating func add(_ source: PlannedSource) {

@@ -25,7 +25,39 @@ extension BuildPipeline {
                               scratch: scratch)
         case .pin(let name, let version):
             return try keyPin(name, version, hashes: source.hashes, interpreter: interpreter, scratch: scratch)
+        case .locked(let package):
+            return try keyLocked(package, source: source, interpreter: interpreter, scratch: scratch)
         }
+    }
+
+    /// A lock's package: the best-ranked wheel for the interpreter, else its fallback; either
+    /// must be the locked version.
+    private func keyLocked(_ package: LockedPackage, source: PlannedSource, interpreter: Interpreter,
+                           scratch: Scratch) throws -> KeyedSource {
+        if let requires = package.requiresPython, let python = Version(interpreter.version),
+           VersionSpecifier.satisfies(python, requires) == false {
+            throw PipelineError.unsupportedSource(package.label, "the lock says it requires Python \(requires), and the target interpreter is \(interpreter.version)")
+        }
+        let ranked = package.wheels.compactMap { wheel -> (LockedPackage.File, Int)? in
+            guard let parsed = try? WheelFileName(wheel.filename), let rank = interpreter.rank(of: parsed) else { return nil }
+            return (wheel, rank)
+        }
+        var keyed: KeyedSource
+        if let wheel = ranked.min(by: { $0.1 < $1.1 })?.0 {
+            let (sha256, other) = SourceSpec.split(wheel.hashes)
+            keyed = try key(PlannedSource(label: source.label, location: source.location, spec: .url(wheel.url, name: package.name),
+                                          hashes: sha256, marker: nil, otherHashes: other),
+                            interpreter: interpreter, scratch: scratch)
+        } else if let fallback = package.fallback {
+            let (sha256, other) = SourceSpec.split(package.fallbackHashes)
+            keyed = try key(PlannedSource(label: source.label, location: source.location, spec: fallback, hashes: sha256,
+                                          marker: nil, otherHashes: other),
+                            interpreter: interpreter, scratch: scratch)
+        } else {
+            throw PipelineError.unsupportedSource(package.label, "no wheel of it in the lock fits the target interpreter (\(interpreter.pythonTag)-\(interpreter.abiTag)-\(interpreter.platformTag)), and the lock names no sdist")
+        }
+        keyed.expectation.version = package.version
+        return keyed
     }
 
     /// The key of an sdist with this SHA-256, built with this run's options for `interpreter`.

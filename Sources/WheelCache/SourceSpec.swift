@@ -15,6 +15,8 @@ public enum SourceSpec: Equatable, Sendable {
     case url(String, name: String?)
     /// `name==version`, looked up on the index.
     case pin(name: String, version: String)
+    /// A package of a PEP 751 lock (`-r pylock.toml`).
+    indirect case locked(LockedPackage)
 
     /// Classifies `argument`; a path that does not exist, or a kind of source this version
     /// cannot take, is bad input.

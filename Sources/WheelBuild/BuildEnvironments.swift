@@ -150,7 +150,8 @@ struct EnvironmentCreator: Sendable {
         self.native = choice != "pip" && choice != "uv" && (index.noIndex || fetching != nil)
             && !index.findLinks.contains { $0.contains("://") }
         self.resolver = WheelInstaller(interpreter: interpreter, folders: index.findLinks, indexes: index.indexes,
-                                       fetching: fetching.map { WheelInstaller.Fetching(http: $0.http, downloads: $0.downloads) })
+                                       fetching: fetching.map { WheelInstaller.Fetching(http: $0.http, downloads: $0.downloads) },
+                                       constraints: index.constraints)
     }
 
     static func installer(_ environment: [String: String]) -> Installer {
@@ -196,7 +197,7 @@ struct EnvironmentCreator: Sendable {
                 try run(uv, ["pip", "install", "--python", python] + (shared ? ["--compile-bytecode"] : [])
                             + settings.arguments + ["--"] + requirements,
                         .installRequirements, "uv could not install \(requirements.joined(separator: ", "))",
-                        env.merging(settings.environment) { $1 }, log)
+                        env.merging(settings.environment) { $1 }.merging(try constraintSettings(uv: true, log: log)) { $1 }, log)
             }
         case .pip:
             try makeVenv(at: path, env: env, log: log)
@@ -214,10 +215,22 @@ struct EnvironmentCreator: Sendable {
     }
 
     /// Installs `requirements` with pip into the venv of `python`; `compile`: bytecode too.
+    /// The build constraints as a file the installer reads: their lines without hashes (a
+    /// hash in a constraints file turns on pip's hash checking for every requirement).
+    private func constraintSettings(uv: Bool, log: String) throws(BuildError) -> [String: String] {
+        guard !index.constraints.isEmpty else { return [:] }
+        let path = PathText.parent(log) + "/build-constraints.txt"
+        do { try FileWrite.scratch(index.constraints.joined(separator: "\n") + "\n", to: path) } catch {
+            throw .cannotWrite(path, "the build constraints", error)
+        }
+        return [(uv ? "UV_CONSTRAINT" : "PIP_CONSTRAINT"): path]
+    }
+
     func install(_ requirements: [String], into python: String, compile: Bool, env: [String: String],
                  log: String) throws(BuildError) {
         guard !requirements.isEmpty else { return }
-        let settings = index.installerSettings(uv: false)
+        var settings = index.installerSettings(uv: false)
+        settings.environment.merge(try constraintSettings(uv: false, log: log)) { $1 }
         let options = settings.arguments + (compile ? [] : ["--no-compile"]) + ["--"] + requirements
         let args: [String]
         if interpreter.pipSupportsPythonOption {

@@ -29,13 +29,17 @@ struct WheelInstaller {
     /// The HTTP cache, which also keeps each validated wheel's `Facts`, and a folder of the
     /// build's own for index pages and downloads; nil: no index is read, no facts kept.
     let fetching: Fetching?
+    /// Build constraints: requirement strings that limit versions without adding projects.
+    let constraints: [String]
 
     struct Fetching: Sendable {
         let http: HTTPCache
         let downloads: String
     }
 
-    init(interpreter: Interpreter, folders: [String], indexes: [String] = [], fetching: Fetching? = nil) {
+    init(interpreter: Interpreter, folders: [String], indexes: [String] = [], fetching: Fetching? = nil,
+         constraints: [String] = []) {
+        self.constraints = constraints
         self.interpreter = interpreter
         self.folders = folders
         self.indexes = fetching == nil ? [] : indexes
@@ -160,6 +164,12 @@ struct WheelInstaller {
         var picked: [String: Picked] = [:]
         var order: [String] = []
         var specifiers: [String: [String]] = [:]
+        // A constraint that applies joins its project's specifiers before anything is picked.
+        for text in constraints {
+            guard let constraint = Requirement(text) else { return nil }
+            if let marker = constraint.marker, !marker.evaluate(markers) { continue }
+            specifiers[constraint.name, default: []].append(constraint.specifier)
+        }
         var extrasDone: [String: Set<String>] = [:]
         var queue: [(text: String, extra: String)] = requirements.map { ($0, "") }
         while !queue.isEmpty {

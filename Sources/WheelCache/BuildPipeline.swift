@@ -21,6 +21,8 @@ public struct BuildPipeline: Sendable {
     let counters = RunCounters()
     /// Index options after merging the requirement files'; see `fullIndex`.
     var index: IndexSettings
+    /// Which pins come only from sdists or only as wheels (`--only-binary`, and the files').
+    var formats = FormatControl()
     /// `index` with pip's settings under it, read when needed (pins, builds).
     var fullIndex: IndexSettings { index.withPipSettings(request.environment) }
     let store: CacheStore?
@@ -66,6 +68,7 @@ public struct BuildPipeline: Sendable {
         if !collection.errors.isEmpty { return .stopped(BuildReport(results: collection.stoppedResults)) }
         var pipeline = self
         pipeline.index = collection.index
+        pipeline.formats = collection.formats
         let probe = InterpreterProbe(memory: store?.path(.interpreters), environment: request.environment)
         let interpreter: Interpreter
         // Wheels from an index are chosen by tag; only then are the interpreter's tags read.

@@ -20,6 +20,11 @@ public struct BuildRequest: Sendable {
     public var jobs: Int?
     /// The shared remote cache, if any.
     public var remote: RemoteSettings?
+    /// `--only-binary`: pins of these projects are never built from an sdist.
+    public var onlyBinary = PackageSelector()
+    /// `--build-constraint` files (else `PIP_BUILD_CONSTRAINT`'s, as pip 25.3 reads them):
+    /// they limit every build environment's versions and are part of its key.
+    public var buildConstraints: [String] = []
     /// pip's `--require-hashes`: every requirements-file line must be hash-pinned.
     public var requireHashes = false
     /// Where to write a requirements file pinning the delivered wheels (`--requirements-out`).

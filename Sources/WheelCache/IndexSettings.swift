@@ -8,6 +8,8 @@ public struct IndexSettings: Sendable {
     public var extraIndexURLs: [String]
     public var findLinks: [String]
     public var noIndex: Bool
+    /// Build constraints' lines (see `IndexOptions`).
+    public var constraints: [String] = []
 
     init(_ options: IndexOptions) {
         indexURL = options.indexURL
@@ -50,7 +52,9 @@ public struct IndexSettings: Sendable {
     var indexes: [String] { options.indexes }
 
     var options: IndexOptions {
-        IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex)
+        var options = IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex)
+        options.constraints = constraints
+        return options
     }
 
 }

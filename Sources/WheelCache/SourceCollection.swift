@@ -32,11 +32,15 @@ struct SourceCollection: Sendable {
     /// Every input in order, for the report of a run that stops: the errors, and the good
     /// sources marked as not built.
     var stoppedResults: [SourceResult] = []
+    /// `--only-binary` from the command line, with the files' `--no-binary`/`--only-binary`.
+    var formats = FormatControl()
     /// The PEP 751 locks read, checked against the interpreter once it is known.
     var locks: [(String, PylockFile)] = []
 
     static func collect(_ request: BuildRequest) -> SourceCollection {
         var collection = SourceCollection(index: IndexSettings(request.index))
+        collection.formats.onlyBinary = request.onlyBinary
+        collection.addBuildConstraints(request)
         for argument in request.sources {
             do {
                 let spec = try SourceSpec.classify(argument)
@@ -60,6 +64,7 @@ struct SourceCollection: Sendable {
                 }
                 // Every bad line, each with its FILE:LINE.
                 for problem in parsed.problems { collection.fail(failure(file, problem.description)) }
+                try collection.formats.add(noBinary: parsed.noBinary, onlyBinary: parsed.onlyBinary)
                 files.append((file, parsed))
             } catch {
                 collection.fail(failure(file, error.description))
@@ -108,6 +113,20 @@ struct SourceCollection: Sendable {
             throw .unsupportedSource(line.text, "hash checking is on (\(why)), and a local folder cannot be hash-checked; list an sdist of it with --hash")
         case .locked:
             break  // a lock's files carry their hashes (PylockFile checks)
+        }
+    }
+
+    /// `--build-constraint` files, else those `PIP_BUILD_CONSTRAINT` names (space-separated);
+    /// one that cannot be read stops the run.
+    mutating func addBuildConstraints(_ request: BuildRequest) {
+        let files = !request.buildConstraints.isEmpty ? request.buildConstraints
+            : (request.environment["PIP_BUILD_CONSTRAINT"] ?? "").split(separator: " ").map(String.init)
+        for file in files {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                fail(SourceCollection.failure(file, "cannot read the build constraints file \(file); check --build-constraint or PIP_BUILD_CONSTRAINT"))
+                continue
+            }
+            index.constraints += RequirementsFile.constraintLines(text)
         }
     }
 

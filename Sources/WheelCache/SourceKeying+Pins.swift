@@ -11,18 +11,28 @@ extension BuildPipeline {
     func keyPin(_ name: String, _ version: String, hashes: [String], interpreter: Interpreter,
                 scratch: Scratch) throws -> KeyedSource {
         let expectation = Expectation(name: name, version: version)
+        let pin = "\(name)==\(version)"
+        // The command line's --no-binary forces a build (so an sdist); the files' means pip's.
         let rebuild = request.noBinary.matches(name)
-        if let store, !rebuild, let key = cachedKey(hashes, store: store, interpreter: interpreter) {
+        guard let choice = formats.choice(for: name), !(rebuild && choice == .wheelOnly) else {
+            throw PipelineError.unsupportedSource(pin, "both --no-binary and --only-binary name it; drop one")
+        }
+        let sdistOnly = rebuild || choice == .sdistOnly, wheelOnly = choice == .wheelOnly
+        if let store, !rebuild,
+           let key = cachedKey(hashes, store: store, interpreter: interpreter, wheels: !sdistOnly, sdists: !wheelOnly) {
             return KeyedSource(origin: .cached, key: key, label: "\(name)==\(version)", expectation: expectation,
                                why: "a cached file matches one of its --hash values")
         }
         let matching = try indexFiles(for: name, version: version, interpreter: interpreter, scratch: scratch)
-        if !rebuild, let best = bestWheel(matching, interpreter) {
+        if !sdistOnly, let best = bestWheel(matching, interpreter) {
             let key = best.sha256.map { CacheKey(source: .wheel(sha256: $0)) }
             let wheel = WheelDownload(url: best.url, filename: best.filename, expected: try expectedHashes(best, hashes))
             return KeyedSource(origin: .wheel(wheel), key: key, label: URLRedaction.strip(best.url), expectation: expectation,
                                why: key == nil ? "a wheel from \(URLRedaction.redact(best.url)), keyed by its SHA-256 once downloaded"
                                                : "a wheel from the index (\(best.filename)), keyed by its SHA-256")
+        }
+        if wheelOnly {
+            throw PipelineError.unsupportedSource(pin, "--only-binary names it, and no wheel of it on the index fits \(interpreter.pythonTag)-\(interpreter.abiTag)-\(interpreter.platformTag)")
         }
         guard let sdist = matching.first(where: { !$0.filename.hasSuffix(".whl") }) else {
             throw PipelineError.notOnIndex(name: name, version: version,
@@ -46,15 +56,16 @@ extension BuildPipeline {
     }
 
     /// The key of a cached wheel (that fits the interpreter) or sdist one of `hashes` names.
-    private func cachedKey(_ hashes: [String], store: CacheStore, interpreter: Interpreter) -> CacheKey? {
+    private func cachedKey(_ hashes: [String], store: CacheStore, interpreter: Interpreter, wheels: Bool,
+                           sdists: Bool) -> CacheKey? {
         for hash in hashes {
             let wheelKey = CacheKey(source: .wheel(sha256: hash))
-            if case .hit(let entry) = store.check(wheelKey.digest, at: store.entryPath(wheelKey.digest)),
+            if wheels, case .hit(let entry) = store.check(wheelKey.digest, at: store.entryPath(wheelKey.digest)),
                let file = try? WheelFileName(entry.manifest.wheel), interpreter.rank(of: file) != nil {
                 return wheelKey
             }
             let key = sdistKey(hash, interpreter)
-            if store.isCached(key) { return key }
+            if sdists, store.isCached(key) { return key }
         }
         return nil
     }

@@ -4,6 +4,9 @@ public struct IndexOptions: Equatable, Sendable {
     public var extraIndexURLs: [String]
     public var findLinks: [String]
     public var noIndex: Bool
+    /// Build constraints (`--build-constraint`, `PIP_BUILD_CONSTRAINT`): the requirement lines
+    /// of their files, which limit every build environment's versions.
+    public var constraints: [String] = []
 
     public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [], noIndex: Bool = false) {
         self.indexURL = indexURL
@@ -39,6 +42,8 @@ public struct IndexOptions: Equatable, Sendable {
         for url in extraIndexURLs { args += ["--extra-index-url", url] }
         for link in findLinks { args += ["--find-links", link] }
         if noIndex { args.append("--no-index") }
+        // The constraints' lines, not their files' paths: the same limits share an environment.
+        args += Set(constraints).sorted().map { "--constraint=" + $0 }
         return args
     }
 }

@@ -43,6 +43,10 @@ public struct RequirementsFile: Sendable {
     public var noIndex = false
     /// `--require-hashes` on a line of its own (pip's hash-checking mode for every line).
     public var requireHashes = false
+    /// `--no-binary` and `--only-binary` lines, pip's meaning: build these from sdists; take
+    /// only wheels of these.
+    public var noBinary: [String] = []
+    public var onlyBinary: [String] = []
     /// The lines that could not be read, each an error naming its file and line.
     public var problems: [ModelError] = []
 
@@ -157,6 +161,8 @@ public struct RequirementsFile: Sendable {
             case "-f", "--find-links": findLinks.append(try needValue())
             case "--no-index": noIndex = true
             case "--require-hashes": requireHashes = true
+            case "--no-binary": noBinary.append(try needValue())
+            case "--only-binary": onlyBinary.append(try needValue())
             case "-e", "--editable":
                 throw .requirements(location: location, "editable requirements (-e) cannot be cached; list the project folder or a pinned version instead")
             case "-c", "--constraint":
@@ -242,6 +248,16 @@ public struct RequirementsFile: Sendable {
             guard let last = before.last, last.isWhitespace else { return nil }
         }
         return semicolon
+    }
+
+    /// The requirement strings of a constraints file: comments, options (`--hash`) and blank
+    /// lines dropped, continuations joined.
+    public static func constraintLines(_ text: String) -> [String] {
+        logicalLines(text).compactMap { _, raw in
+            let tokens = split(stripComment(raw).trimmingSpaces())
+            let requirement = tokens.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
+            return requirement.isEmpty ? nil : requirement
+        }
     }
 
     /// Physical lines joined at trailing backslashes, numbered by their first line (as pip).

@@ -16,8 +16,10 @@ struct Build: ParsableCommand {
             file URL, a git URL (git+https://…@REV), or a name==version pin looked up on the index. \
             Sdists are cached by the SHA-256 of their bytes, git sources by commit; folders are built \
             every time and never cached. -r reads pip requirements files. \
-            Unlike pip, --no-binary here means: do not take the wheel from the cache, build it again \
-            and replace the cached one.
+            Unlike pip, --no-binary on this command line means: do not take the wheel from the cache \
+            (local or remote), build it again and replace the cached one. Inside a requirements file \
+            --no-binary and --only-binary mean what pip means: build these pins from their sdists (the \
+            build is cached); take only wheels of those. --only-binary on the command line is pip's too.
             """)
 
     @OptionGroup var inputs: SourceOptions

@@ -18,6 +18,8 @@ struct BuildArguments: Equatable {
     var findLinks: [String] = []
     var noIndex = false
     var requireHashes = false
+    var onlyBinary: [String] = []
+    var buildConstraint: [String] = []
     var configSetting: [String] = []
     var remote: String?
     var remoteEndpoint: String?
@@ -34,7 +36,8 @@ struct BuildArguments: Equatable {
     var problem: String? {
         if let problem = Self.cacheProblem(cacheDir: cacheDir, noCacheDir: noCacheDir) { return problem }
         if let problem = Self.sourceProblem(sources: sources, requirement: requirement, findLinks: findLinks,
-                                            noBinary: noBinary, configSetting: configSetting) { return problem }
+                                            noBinary: noBinary, configSetting: configSetting,
+                                            onlyBinary: onlyBinary) { return problem }
         if let problem = Self.buildProblem(maxSize: maxSize, jobs: jobs) { return problem }
         return output.problem
     }
@@ -44,14 +47,14 @@ struct BuildArguments: Equatable {
     }
 
     static func sourceProblem(sources: [String], requirement: [String], findLinks: [String],
-                              noBinary: [String], configSetting: [String]) -> String? {
+                              noBinary: [String], configSetting: [String], onlyBinary: [String] = []) -> String? {
         if sources.isEmpty && requirement.isEmpty {
             return "no sources given; pass an sdist, a project folder, a URL, a pin, or -r requirements.txt"
         }
         if findLinks.contains(where: { $0.contains("://") }) {
             return "--find-links takes a local folder; put an index URL in --index-url or --extra-index-url"
         }
-        return BuildRequest.problem(noBinary: noBinary, configSettings: configSetting)
+        return BuildRequest.problem(noBinary: noBinary, configSettings: configSetting, onlyBinary: onlyBinary)
     }
 
     static func buildProblem(maxSize: String?, jobs: Int?) -> String? {
@@ -69,8 +72,10 @@ struct BuildArguments: Equatable {
             cacheRoot: CacheOptions.root(cacheDir: cacheDir, noCacheDir: noCacheDir, environment: environment),
             noBinary: noBinary, python: python, configSettings: configSetting, isolation: !noBuildIsolation,
             indexURL: indexURL, extraIndexURLs: extraIndexURL, findLinks: findLinks.map(CacheLocation.absolute),
-            noIndex: noIndex, environment: environment, maxSize: maxSize, jobs: jobs, remote: remoteSettings(environment))
+            noIndex: noIndex, environment: environment, maxSize: maxSize, jobs: jobs, remote: remoteSettings(environment),
+            onlyBinary: onlyBinary)
         request.requireHashes = requireHashes
+        request.buildConstraints = buildConstraint.map(CacheLocation.absolute)
         request.requirementsOut = requirementsOut.map(CacheLocation.absolute)
         request.pylockOut = pylockOut.map(CacheLocation.absolute)
         return request
@@ -120,6 +125,8 @@ enum QuickBuildParser {
         (["--cache-dir"], .value, { $0.cacheDir = $1; return true }),
         (["--no-cache-dir"], .flag, { a, _ in a.noCacheDir = true; return true }),
         (["--no-binary"], .list, { $0.noBinary.append($1); return true }),
+        (["--only-binary"], .list, { $0.onlyBinary.append($1); return true }),
+        (["--build-constraint"], .list, { $0.buildConstraint.append($1); return true }),
         (["--python"], .value, { $0.python = $1; return true }),
         (["--no-build-isolation"], .flag, { a, _ in a.noBuildIsolation = true; return true }),
         (["-i", "--index-url"], .value, { $0.indexURL = $1; return true }),

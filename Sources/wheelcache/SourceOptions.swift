@@ -17,6 +17,12 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("no-binary"), help: "Rebuild these projects instead of using cached or index wheels: :all:, :none:, or NAME[,NAME].")
     var noBinary: [String] = []
 
+    @Option(name: .customLong("build-constraint"), help: ArgumentHelp("Constrain the versions of every build environment to this file's requirements, as pip's --build-constraint (repeatable; default: $PIP_BUILD_CONSTRAINT).", valueName: "file"))
+    var buildConstraint: [String] = []
+
+    @Option(name: .customLong("only-binary"), help: "Take pins of these projects only as wheels, never building their sdists: :all:, :none:, or NAME[,NAME]. In a requirements file --no-binary means pip's: build from the sdist.")
+    var onlyBinary: [String] = []
+
     @Option(help: "The target Python interpreter (default: $WHEELCACHE_PYTHON, else python3 on PATH).")
     var python: String?
 
@@ -52,7 +58,8 @@ struct SourceOptions: ParsableArguments {
 
     func validate() throws {
         if let problem = BuildArguments.sourceProblem(sources: sources, requirement: requirement, findLinks: findLinks,
-                                                      noBinary: noBinary, configSetting: configSetting) {
+                                                      noBinary: noBinary, configSetting: configSetting,
+                                                      onlyBinary: onlyBinary) {
             throw ValidationError(problem)
         }
     }
@@ -65,7 +72,8 @@ extension BuildArguments {
                   noCacheDir: inputs.cache.noCacheDir, noBinary: inputs.noBinary, python: inputs.python,
                   noBuildIsolation: inputs.noBuildIsolation, indexURL: inputs.indexURL,
                   extraIndexURL: inputs.extraIndexURL, findLinks: inputs.findLinks, noIndex: inputs.noIndex,
-                  requireHashes: inputs.requireHashes,
+                  requireHashes: inputs.requireHashes, onlyBinary: inputs.onlyBinary,
+                  buildConstraint: inputs.buildConstraint,
                   configSetting: inputs.configSetting, remote: inputs.remote, remoteEndpoint: inputs.remoteEndpoint,
                   remoteWrite: inputs.remoteWrite)
     }

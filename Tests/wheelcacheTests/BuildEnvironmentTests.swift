@@ -332,3 +332,48 @@ struct BuildEnvironmentTests {
         #expect(cli.scratch.files("cache/envs-v1").contains { $0.contains("/setuptools/__pycache__/") && $0.hasSuffix(".pyc") })
     }
 }
+
+@Suite("build constraints (pip's --build-constraint, PIP_BUILD_CONSTRAINT)")
+struct BuildConstraintTests {
+    typealias Envs = BuildEnvironmentTests
+
+    @Test("a constraint pinning a backend older than the newest in the wheel folder gives an environment with that version; another constraint another environment (key); from the flag, PIP_BUILD_CONSTRAINT, and with pip making the environment")
+    func constrained() throws {
+        let cli = CLI()
+        let house = cli.scratch.path + "/house"
+        try Envs.addBasicWheels(["beta-1.0-py3-none-any.whl", "beta-2.0-py3-none-any.whl"], to: house)
+        let sdist = try Envs.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
+        let offline = ["--no-index", "-f", house]
+        func installed(_ folder: String) throws -> [String] { try Envs.record(folder)["installed"] as? [String] ?? [] }
+        let old = cli.scratch.path + "/old.txt", new = cli.scratch.path + "/new.txt"
+        // As pip-compile writes them, with hashes: the installers get the lines without them.
+        let sha = try RequirementsFileTests.sha256(house + "/beta-1.0-py3-none-any.whl")
+        try "# keep the old backend\nbeta==1.0 \\\n    --hash=sha256:\(sha)\n".write(toFile: old, atomically: true, encoding: .utf8)
+        try "beta>=2\n".write(toFile: new, atomically: true, encoding: .utf8)
+
+        let (a, _) = try cli.build([sdist], offline + ["--build-constraint", old])
+        #expect(a.status == 0, "\(a.stderr)")
+        let first = Envs.environments(cli)
+        try #require(first.count == 1)
+        #expect(try installed(first[0]) == ["beta==1.0"])
+
+        let (b, _) = try cli.build([sdist], offline + ["--no-binary", ":all:"], env: ["PIP_BUILD_CONSTRAINT": new])
+        #expect(b.status == 0, "\(b.stderr)")
+        let second = Envs.environments(cli).filter { !first.contains($0) }
+        try #require(second.count == 1, "another constraint, another environment")
+        #expect(try installed(second[0]) == ["beta==2.0"])
+
+        // pip makes it (keyed by the requirements, the index options and the constraints' lines).
+        let (c, _) = try cli.build([sdist], offline + ["--no-binary", ":all:", "--build-constraint", old],
+                                   env: ["WHEELCACHE_INSTALLER": "pip"])
+        #expect(c.status == 0, "\(c.stderr)")
+        let byPip = Envs.environments(cli).filter { !first.contains($0) && !second.contains($0) }
+        try #require(byPip.count == 1)
+        #expect(try installed(byPip[0]) == ["beta==1.0"])
+        #expect(try Envs.record(byPip[0])["installer"] as? String == "pip")
+
+        let missing = try cli.run(["build", sdist, "--build-constraint", cli.scratch.path + "/nope.txt"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read the build constraints file"), "\(missing.stderr)")
+    }
+}

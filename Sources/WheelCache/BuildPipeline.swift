@@ -88,11 +88,8 @@ public struct BuildPipeline: Sendable {
             }))
         }
         let environment = interpreter.markerEnvironment ?? [:]
-        // A lock made for other Pythons or environments is bad input, before anything runs.
-        let lockProblems = collection.locks.compactMap { file, lock in
-            SourceCollection.lockProblem(lock, file: file, interpreter: interpreter, environment: environment)
-        }
-        if !lockProblems.isEmpty { return .stopped(BuildReport(results: lockProblems)) }
+        let problems = collection.problems(for: interpreter, environment: environment)
+        if !problems.isEmpty { return .stopped(BuildReport(results: problems)) }
         let sources = collection.sources.filter { source in
             guard let marker = source.marker, !marker.evaluate(environment) else { return true }
             notice("skipping \(source.location.map { $0 + ": " } ?? "")\(source.label): its environment marker does not match the target interpreter")

@@ -32,6 +32,8 @@ struct SourceCollection: Sendable {
     /// Every input in order, for the report of a run that stops: the errors, and the good
     /// sources marked as not built.
     var stoppedResults: [SourceResult] = []
+    /// The `-c` constraints of the requirements files, which every pin must satisfy.
+    var pinConstraints: [PinConstraint] = []
     /// `--only-binary` from the command line, with the files' `--no-binary`/`--only-binary`.
     var formats = FormatControl()
     /// The PEP 751 locks read, checked against the interpreter once it is known.
@@ -65,6 +67,7 @@ struct SourceCollection: Sendable {
                 // Every bad line, each with its FILE:LINE.
                 for problem in parsed.problems { collection.fail(failure(file, problem.description)) }
                 try collection.formats.add(noBinary: parsed.noBinary, onlyBinary: parsed.onlyBinary)
+                collection.pinConstraints += parsed.constraints.compactMap { PinConstraint($0.line, location: $0.location) }
                 files.append((file, parsed))
             } catch {
                 collection.fail(failure(file, error.description))
@@ -155,6 +158,23 @@ struct SourceCollection: Sendable {
         } catch {
             fail(SourceCollection.failure(file, "\(error)"))
         }
+    }
+
+    /// What is bad input only once the interpreter is known, found before anything runs: a
+    /// lock made for other Pythons or environments, a pin outside a `-c` constraint.
+    func problems(for interpreter: Interpreter, environment: [String: String]) -> [SourceResult] {
+        var problems = locks.compactMap { file, lock in
+            SourceCollection.lockProblem(lock, file: file, interpreter: interpreter, environment: environment)
+        }
+        for source in sources {
+            guard case .pin(let name, let version) = source.spec else { continue }
+            do {
+                for constraint in pinConstraints { try constraint.check(name, version, environment: environment) }
+            } catch {
+                problems.append(SourceCollection.failure(source.label, (source.location.map { $0 + ": " } ?? "") + "\(error)"))
+            }
+        }
+        return problems
     }
 
     /// Why a lock does not apply to the target interpreter, if it does not.

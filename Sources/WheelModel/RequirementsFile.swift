@@ -43,6 +43,9 @@ public struct RequirementsFile: Sendable {
     public var noIndex = false
     /// `--require-hashes` on a line of its own (pip's hash-checking mode for every line).
     public var requireHashes = false
+    /// The lines of `-c` constraints files, with the file they came from: a pin they exclude
+    /// is an error, as in pip.
+    public var constraints: [(line: String, location: String)] = []
     /// `--no-binary` and `--only-binary` lines, pip's meaning: build these from sdists; take
     /// only wheels of these.
     public var noBinary: [String] = []
@@ -166,7 +169,11 @@ public struct RequirementsFile: Sendable {
             case "-e", "--editable":
                 throw .requirements(location: location, "editable requirements (-e) cannot be cached; list the project folder or a pinned version instead")
             case "-c", "--constraint":
-                throw .requirements(location: location, "constraint files (-c) are not supported; pin the versions in the requirements file")
+                let file = try needValue()
+                if file.contains("://") { throw .requirements(location: location, "constraint files from URLs are not supported; download \(URLRedaction.redact(file)) first") }
+                let path = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
+                guard let text = read(path) else { throw .requirements(location: location, "cannot read the constraints file \(path)") }
+                constraints += RequirementsFile.constraintLines(text).map { (line: $0, location: path) }
             case "--trusted-host", "--pre", "--prefer-binary", "--use-feature":
                 if name == "--trusted-host" || name == "--use-feature" { _ = try needValue() }
             default:

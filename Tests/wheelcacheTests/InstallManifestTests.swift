@@ -454,3 +454,23 @@ struct BinaryChoiceTests {
         #expect(both.stderr.contains("both --no-binary and --only-binary name it; drop one"), "\(both.stderr)")
     }
 }
+
+@Suite("-c constraints files apply to pins as in pip")
+struct PinConstraintTests {
+    @Test("a pin a -c constraint excludes is one error naming the pin, the constraint and its file, before anything runs; one it allows builds; markers that do not apply are ignored")
+    func constraintsOnPins() throws {
+        let setup = try RequirementsFileTests.Setup()
+        let constraints = setup.cli.scratch.path + "/constraints.txt"
+        try "# limits\ndemo<1.0\nfakepkg3>=1 ; sys_platform == 'win32'\n".write(toFile: constraints, atomically: true, encoding: .utf8)
+        let file = setup.cli.scratch.path + "/pins.txt"
+        try "-c constraints.txt\nfakepkg3==1.0\ndemo==1.0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try setup.cli.run(["build", "-r", file, "-i", setup.server.simple, "-w", setup.cli.wheels])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("error: \(file):3: source 'demo==1.0': the constraint 'demo<1.0' in \(constraints) excludes this version; change the pin or the constraint"),
+                "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: setup.cli.wheels))
+        try "demo<=1.0\nfakepkg3<1 ; sys_platform == 'win32'\n".write(toFile: constraints, atomically: true, encoding: .utf8)
+        let (built, _) = try setup.cli.build(["-r", file, "-i", setup.server.simple])
+        #expect(built.status == 0, "\(built.stderr)")
+    }
+}

@@ -14,8 +14,7 @@ enum Decision: Sendable {
     case uncached(BuildableSource)
     /// Download a wheel and store it under its SHA-256 (only deliver it without a cache).
     case download(WheelDownload, corrupt: String?)
-    /// Nothing can produce the wheel: the key is not known without a download (`plan`), or
-    /// the cached file a `--hash` named is gone since it was found.
+    /// Nothing can produce the wheel: the key is not known without a download (`plan`).
     case unavailable(reason: String)
 
     /// Why a build replaces an entry.
@@ -29,14 +28,14 @@ enum Decision: Sendable {
 extension BuildPipeline {
     /// Looks the key up without counting a use (a hit is counted when it is served).
     func decide(_ keyed: KeyedSource) -> Decision {
+        // Keying verified a `.cached` entry a moment ago: a 300-line hash-pinned lock of hits
+        // hashes each wheel once, not twice.
+        if case .cached(let entry) = keyed.origin { return .hit(entry) }
         let found = keyed.key.flatMap { key in store.map { $0.check(key.digest, at: $0.entryPath(key.digest)) } }
         switch keyed.origin {
         case .unknown(let reason):
             return .unavailable(reason: reason)
-        case .cached:
-            guard case .hit(let entry) = found else {
-                return .unavailable(reason: "the cached file its --hash names was removed meanwhile; run again")
-            }
+        case .cached(let entry):
             return .hit(entry)
         case .wheel(let wheel):
             switch found {

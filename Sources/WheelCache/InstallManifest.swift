@@ -30,7 +30,7 @@ struct InstallManifest {
         for (source, result) in zip(sources, results) {
             guard let name = result.name, let version = result.version, let wheel = result.wheel,
                   let sha256 = result.sha256 else { continue }
-            let size = (try? FileDigest.sha256(wheel))?.size ?? 0
+            let size = FileTree.size(wheel)
             var package = Package(name: ProjectName.normalize(name), version: version, marker: source.markerText,
                                   hashes: source.inputHashes, wheel: wheel, sha256: sha256, size: size)
             package.hashes.append("sha256:" + sha256)

@@ -1,5 +1,6 @@
 import WheelFetch
 import WheelModel
+import WheelStore
 import WheelSystem
 
 /// Stage 1's result: a source with its cache key, and where its wheel can come from. Made
@@ -11,9 +12,9 @@ struct KeyedSource: Sendable {
         case build(BuildableSource)
         /// A wheel taken as it is from an index or a URL.
         case wheel(WheelDownload)
-        /// Only in the cache: a pin whose `--hash` names a cached file (found without asking
-        /// the index).
-        case cached
+        /// Only in the cache: a pin whose `--hash` names a cached file (found, and verified,
+        /// without asking the index; not looked up again).
+        case cached(CachedEntry)
         /// Planning only: the key would need a download to know.
         case unknown(reason: String)
     }

@@ -19,8 +19,8 @@ extension BuildPipeline {
         }
         let sdistOnly = rebuild || choice == .sdistOnly, wheelOnly = choice == .wheelOnly
         if let store, !rebuild,
-           let key = cachedKey(hashes, store: store, interpreter: interpreter, wheels: !sdistOnly, sdists: !wheelOnly) {
-            return KeyedSource(origin: .cached, key: key, label: "\(name)==\(version)", expectation: expectation,
+           let (key, entry) = cachedKey(hashes, store: store, interpreter: interpreter, wheels: !sdistOnly, sdists: !wheelOnly) {
+            return KeyedSource(origin: .cached(entry), key: key, label: "\(name)==\(version)", expectation: expectation,
                                why: "a cached file matches one of its --hash values")
         }
         let matching = try indexFiles(for: name, version: version, interpreter: interpreter, scratch: scratch)
@@ -57,15 +57,15 @@ extension BuildPipeline {
 
     /// The key of a cached wheel (that fits the interpreter) or sdist one of `hashes` names.
     private func cachedKey(_ hashes: [String], store: CacheStore, interpreter: Interpreter, wheels: Bool,
-                           sdists: Bool) -> CacheKey? {
+                           sdists: Bool) -> (CacheKey, CachedEntry)? {
         for hash in hashes {
             let wheelKey = CacheKey(source: .wheel(sha256: hash))
             if wheels, case .hit(let entry) = store.check(wheelKey.digest, at: store.entryPath(wheelKey.digest)),
                let file = try? WheelFileName(entry.manifest.wheel), interpreter.rank(of: file) != nil {
-                return wheelKey
+                return (wheelKey, entry)
             }
             let key = sdistKey(hash, interpreter)
-            if sdists, store.isCached(key) { return key }
+            if sdists, let entry = store.checkedEntry(key) { return (key, entry) }
         }
         return nil
     }

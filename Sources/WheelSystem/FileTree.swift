@@ -47,6 +47,12 @@ public enum FileTree {
         return kind(st.st_mode)
     }
 
+    /// The size of the file at `path` (following a link), 0 when there is none.
+    public static func size(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
     /// Usage of everything below `path` (or of `path` itself when it is not a folder).
     public static func usage(_ path: String) -> Usage {
         var st = stat()

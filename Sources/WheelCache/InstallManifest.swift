@@ -83,25 +83,11 @@ struct InstallManifest {
         return lines.joined(separator: "\n")
     }
 
-    /// A TOML basic string.
+    /// A TOML basic string: JSON's escapes, and DEL, which TOML wants escaped too.
     private func toml(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.writeString(text, into: &out)
+        return out.replacing("\u{7F}", with: "\\u007f")
     }
 
     /// `path` relative to the folder `base` (both absolute).

@@ -43,6 +43,37 @@ struct PylockInputTests {
         #expect(hits.map { $0["status"] as? String } == ["hit", "hit", "hit"])
     }
 
+    @Test("a lock exported from a uv project (uv lock, then uv export --format pylock.toml) is built the same way")
+    func uvExport() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: InstallManifestTests.uv), "run scripts/remote-env")
+        let setup = try RequirementsFileTests.Setup()
+        let project = setup.cli.scratch.path + "/app"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try """
+            [project]
+            name = "app"
+            version = "0.1"
+            requires-python = ">=3.9"
+            dependencies = ["fakepkg3==1.0", "demo==1.0"]
+
+            [tool.uv]
+            package = false
+            """.write(toFile: project + "/pyproject.toml", atomically: true, encoding: .utf8)
+        var env = TestFixtures.hermeticEnvironment()
+        env["UV_NO_CONFIG"] = "1"
+        env["UV_CACHE_DIR"] = setup.cli.scratch.path + "/uv-cache"
+        let python = ["--python", TestFixtures.python]
+        let locked = try run(InstallManifestTests.uv, ["lock", "-q", "--index-url", setup.server.simple] + python,
+                             environment: env, directory: project)
+        #expect(locked.status == 0, "\(locked.stderr)")
+        let exported = try run(InstallManifestTests.uv, ["export", "-q", "--format", "pylock.toml", "-o", "pylock.toml"] + python,
+                               environment: env, directory: project)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let (built, results) = try setup.cli.build(["-r", project + "/pylock.toml"])
+        #expect(built.status == 0, "\(built.stderr)")
+        #expect(Set(results.compactMap { $0["status"] as? String }) == ["built", "downloaded"], "\(results)")
+    }
+
     @Test("a lock written by pip lock (a table per file) is built the same way")
     func pipLock() throws {
         let setup = try RequirementsFileTests.Setup()

@@ -49,6 +49,31 @@ struct RemoteTests {
         }
     }
 
+    @Test("a remote record that maps a key to another project's self-consistent wheel is a warning and a local build for a source that names its project; nothing of it is stored")
+    func poisonedRecordForANamedSource() throws {
+        let a = CLI(), b = CLI()
+        let remote = try Remote(.webdav, scratch: a.scratch.path)
+        let (built, results) = try a.build([CacheCommandTests.variant(1), CacheCommandTests.variant(2)], remote.arguments + ["--remote-write"])
+        #expect(built.status == 0, "\(built.stderr)")
+        let first = try #require(results.first?["key"] as? String), second = try #require(results.last?["key"] as? String)
+        // The record for fakepkg2's key now names fakepkg1's wheel, consistently.
+        let keys = remote.server.root! + "/cache/v1/keys/"
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keys + first + ".json"))) as? [String: Any])
+        var manifest = try #require(record["manifest"] as? [String: Any])
+        record["key"] = second
+        manifest["key"] = second
+        record["manifest"] = manifest
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: keys + second + ".json"))
+
+        let url = URL(fileURLWithPath: CacheCommandTests.variant(2)).absoluteString
+        let (again, got) = try b.build(["fakepkg2 @ " + url], remote.arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(got.first?["status"] as? String == "built")
+        #expect(got.first?["name"] as? String == "fakepkg2")
+        #expect(again.stderr.contains("that is not what was asked"), "\(again.stderr)")
+        #expect(!b.entries.contains { (try? String(contentsOfFile: b.scratch.path + "/" + $0, encoding: .utf8))?.contains("fakepkg1") == true })
+    }
+
     @Test("--no-binary asks for a build: with the project named or :all:, runner B builds although the remote has the wheel")
     func noBinaryBuildsDespiteTheRemote() throws {
         let a = CLI(), b = CLI()

@@ -144,13 +144,10 @@ public struct BuildPipeline: Sendable {
                        request.pylockOut.map { ($0, InstallManifest.Format.pylock) }].compactMap { $0 }
         guard !outputs.isEmpty else { return [] }
         let failed = results.filter { $0.status == .failed }.count
+        if failed > 0 { return outputs.map { "\($0.0) was not written: \(failed) of \(results.count) sources failed" } }
+        let manifest = InstallManifest(sources: sources, results: results)
         var unwritten: [String] = []
         for (path, format) in outputs {
-            if failed > 0 {
-                unwritten.append("\(path) was not written: \(failed) of \(results.count) sources failed")
-                continue
-            }
-            let manifest = InstallManifest(sources: sources, results: results)
             do { try manifest.write(format, to: path) } catch {
                 unwritten.append("\(path) was not written: \(error)")
             }
@@ -164,8 +161,8 @@ public struct BuildPipeline: Sendable {
         guard let lock = FileLock.tryExclusive(path: store.root + "/.lock") else { return }
         defer { lock.unlock() }
         let report = CacheMaintenance(store: store).prune(maxSize: maxSize, maxAge: nil, dryRun: false)
-        let entries = report.removed.filter { $0.kind == .entry }.count
         if report.freed.bytes > 0 {
+            let entries = report.entriesRemoved
             notice("pruned the cache to stay under \(ByteSize.format(maxSize)): removed \(entries) entries and \(report.removed.count - entries) other items (\(ByteSize.format(report.freed.bytes)))")
         }
     }

@@ -28,23 +28,21 @@ enum Decision: Sendable {
 extension BuildPipeline {
     /// Looks the key up without counting a use (a hit is counted when it is served).
     func decide(_ keyed: KeyedSource) -> Decision {
-        // Keying verified a `.cached` entry a moment ago: a 300-line hash-pinned lock of hits
-        // hashes each wheel once, not twice.
-        if case .cached(let entry) = keyed.origin { return .hit(entry) }
-        let found = keyed.key.flatMap { key in store.map { $0.check(key.digest, at: $0.entryPath(key.digest)) } }
+        let found = { keyed.key.flatMap { key in self.store.map { $0.check(key.digest, at: $0.entryPath(key.digest)) } } }
         switch keyed.origin {
         case .unknown(let reason):
             return .unavailable(reason: reason)
         case .cached(let entry):
+            // Keying verified it a moment ago: a lock of hash pins hashes each wheel once.
             return .hit(entry)
         case .wheel(let wheel):
-            switch found {
+            switch found() {
             case .hit(let entry): return .hit(entry)
             case .corrupt(_, let reason): return .download(wheel, corrupt: reason)
             case .miss, nil: return .download(wheel, corrupt: nil)
             }
         case .build(let source):
-            guard let key = keyed.key, let found else { return .uncached(source) }
+            guard let key = keyed.key, let found = found() else { return .uncached(source) }
             // `--no-binary` asks for a build: the remote is a cache too. A project whose name is
             // not known yet is checked against the record's name (`fetchRemote`).
             let askRemote = remoteCache != nil && !request.noBinary.all

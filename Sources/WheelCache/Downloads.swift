@@ -7,16 +7,25 @@ import WheelSystem
 struct Downloads: Sendable {
     let http: HTTPCache
 
-    /// Fetches `url` into `scratch/download-UUID/FILENAME` and returns the path; it must match
-    /// one of `expected` (SHA-256) or `other` (`ALGORITHM:HEX`), when any is given.
-    func fetch(_ url: String, filename: String, expected: [String], other: [String] = [], scratch: String) throws -> String {
+    /// A downloaded file, with the SHA-256 and size read while checking it (so no caller
+    /// hashes it again).
+    struct Fetched {
+        var path: String
+        var sha256: String
+        var size: Int64
+    }
+
+    /// Fetches `url` into `scratch/download-UUID/FILENAME`; it must match one of `expected`
+    /// (SHA-256) or `other` (`ALGORITHM:HEX`), when any is given.
+    func fetch(_ url: String, filename: String, expected: [String], other: [String] = [], scratch: String) throws -> Fetched {
         let filename = try URLFileName.safe(filename, from: url)
         let folder = scratch + "/download-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/" + filename
         _ = try http.fetch(url, to: path)
-        try Downloads.check(path, sha256: try FileDigest.sha256(path).hex, against: expected, other: other, what: url)
-        return path
+        let digest = try FileDigest.sha256(path)
+        try Downloads.check(path, sha256: digest.hex, against: expected, other: other, what: url)
+        return Fetched(path: path, sha256: digest.hex, size: digest.size)
     }
 
     /// Throws unless the file matches one of the hashes given, of any algorithm, as pip

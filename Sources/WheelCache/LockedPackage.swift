@@ -52,11 +52,3 @@ public struct LockedPackage: Equatable, Sendable {
     /// The label results show: `name==version`.
     var label: String { version.map { "\(name)==\($0)" } ?? name }
 }
-
-extension SourceSpec {
-    /// SHA-256 digests among `ALGORITHM:HEX` hashes, and the others.
-    static func split(_ hashes: [String]) -> (sha256: [String], other: [String]) {
-        (hashes.compactMap { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : nil },
-         hashes.filter { !$0.hasPrefix("sha256:") })
-    }
-}

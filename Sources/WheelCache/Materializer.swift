@@ -24,8 +24,8 @@ extension BuildPipeline {
         case .sdistFile(let path):
             return try unpacking(path, label: label, work: work)
         case .sdistURL(let url, let sha256):
-            let path = try downloads.fetch(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
-            return try unpacking(path, label: label, work: work)
+            let fetched = try downloads.fetch(url, filename: URLFileName.of(url), expected: [sha256], scratch: work)
+            return try unpacking(fetched.path, label: label, work: work)
         case .directory(let path):
             let tree = src + "/" + PathText.lastComponent(path)
             try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)

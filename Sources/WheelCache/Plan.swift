@@ -121,14 +121,6 @@ extension KeyedSource.Origin {
     var isDirectory: Bool { if case .build(.directory) = self { true } else { false } }
 }
 
-extension CacheStore {
-    /// The verified entry for `key`, if any (without counting a use).
-    func checkedEntry(_ key: CacheKey) -> CachedEntry? {
-        if case .hit(let entry) = check(key.digest, at: entryPath(key.digest)) { return entry }
-        return nil
-    }
-}
-
 extension SourceSpec {
     /// A short name of the source's kind, for `plan`.
     var kindName: String {

@@ -46,10 +46,9 @@ struct SourceCollection: Sendable {
         for argument in request.sources {
             do {
                 let spec = try SourceSpec.classify(argument)
-                let digests = try spec.fragmentDigests()
-                collection.add(PlannedSource(label: URLRedaction.redact(argument), spec: spec,
-                                             hashes: spec.fragmentHashes, marker: nil,
-                                             otherHashes: digests.filter { !$0.hasPrefix("sha256:") }))
+                let (sha256, other) = SourceSpec.split(try spec.fragmentDigests())
+                collection.add(PlannedSource(label: URLRedaction.redact(argument), spec: spec, hashes: sha256, marker: nil,
+                                             otherHashes: other))
             } catch {
                 collection.fail(failure(argument, error.description))
             }
@@ -57,7 +56,7 @@ struct SourceCollection: Sendable {
         var files: [(String, RequirementsFile)] = []
         for file in request.requirementFiles {
             if PylockFile.isLockFileName(PathText.lastComponent(file)) {
-                collection.addLock(file, environment: request.environment)
+                collection.addLock(file)
                 continue
             }
             do {
@@ -82,8 +81,7 @@ struct SourceCollection: Sendable {
             for line in parsed.lines {
                 do {
                     let spec = try SourceSpec.from(line)
-                    let hashes = Array(Set(line.sha256Hashes + spec.fragmentHashes)).sorted()
-                    let other = Array(Set((line.hashes + (try spec.fragmentDigests())).filter { !$0.hasPrefix("sha256:") })).sorted()
+                    let (hashes, other) = SourceSpec.split(Array(Set(line.hashes + (try spec.fragmentDigests()))).sorted())
                     if case .pin = spec, !line.hashes.isEmpty, hashes.isEmpty {
                         throw PipelineError.unsupportedSource(line.text, "a pin is checked against the index's SHA-256; add --hash=sha256:…")
                     }
@@ -135,7 +133,7 @@ struct SourceCollection: Sendable {
 
     /// `-r pylock.toml`: each package a source, with its marker; a lock wheelcache cannot
     /// read or build from is one error naming the package.
-    mutating func addLock(_ file: String, environment: [String: String]) {
+    mutating func addLock(_ file: String) {
         do {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw PipelineError.unsupportedSource(file, "cannot read the lock file")
@@ -236,7 +234,6 @@ extension SourceSpec {
             guard let equals = part.firstIndex(of: "=") else { continue }
             let name = part[..<equals].lowercased()
             let value = part[part.index(after: equals)...].lowercased()
-            if ["egg", "subdirectory"].contains(name) { continue }
             guard FileDigest.algorithms.contains(name) else {
                 if ["sha1", "sha224", "blake2b", "blake2s", "sha3_256", "sha3_512"].contains(name) {
                     throw .unsupportedSource(URLRedaction.redact(url), "its #\(name)= cannot be checked; give #sha256= (or sha384, sha512, md5)")
@@ -251,8 +248,9 @@ extension SourceSpec {
         return digests
     }
 
-    /// `#sha256=` on a URL.
-    var fragmentHashes: [String] {
-        ((try? fragmentDigests()) ?? []).compactMap { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : nil }
+    /// SHA-256 digests among `ALGORITHM:HEX` hashes (they can name a key), and the others.
+    static func split(_ hashes: [String]) -> (sha256: [String], other: [String]) {
+        (hashes.compactMap { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : nil },
+         hashes.filter { !$0.hasPrefix("sha256:") })
     }
 }

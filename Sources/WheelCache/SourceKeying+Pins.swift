@@ -49,9 +49,8 @@ extension BuildPipeline {
             return KeyedSource(origin: .unknown(reason: "the index gives no SHA-256 for \(sdist.filename); its key is known once it is downloaded"),
                                key: nil, label: label, expectation: expectation, why: "")
         }
-        let path = try downloads.fetch(sdist.url, filename: sdist.filename, expected: expected, scratch: try scratch.path)
-        let digest = try FileDigest.sha256(path)
-        return KeyedSource(origin: .build(.sdistFile(path: path)), key: sdistKey(digest.hex, interpreter), label: label,
+        let fetched = try downloads.fetch(sdist.url, filename: sdist.filename, expected: expected, scratch: try scratch.path)
+        return KeyedSource(origin: .build(.sdistFile(path: fetched.path)), key: sdistKey(fetched.sha256, interpreter), label: label,
                            expectation: expectation, why: "keyed by the SHA-256 of the sdist's bytes")
     }
 

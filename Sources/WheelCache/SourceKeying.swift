@@ -124,7 +124,7 @@ extension BuildPipeline {
         }
         let known = "keyed by the sdist's SHA-256, known before downloading (from the URL, --hash or the index)"
         // With several allowed hashes, the one that is cached (if any) names the key.
-        if let store, hashes.count > 1, let cached = hashes.first(where: { store.isCached(sdistKey($0, interpreter)) }) {
+        if let store, hashes.count > 1, let cached = hashes.first(where: { store.checkedEntry(sdistKey($0, interpreter)) != nil }) {
             return KeyedSource(origin: .build(.sdistURL(url: url, sha256: cached)), key: sdistKey(cached, interpreter),
                                label: label, expectation: expectation, why: known)
         }
@@ -142,17 +142,16 @@ extension BuildPipeline {
                                expectation: expectation,
                                why: "keyed by the SHA-256 of the copy in the HTTP cache (build revalidates it with the server)")
         }
-        let path = try downloads.fetch(url, filename: filename, expected: hashes, other: other, scratch: try scratch.path)
-        let digest = try FileDigest.sha256(path)
-        return KeyedSource(origin: .build(.sdistFile(path: path)), key: sdistKey(digest.hex, interpreter), label: label,
+        let fetched = try downloads.fetch(url, filename: filename, expected: hashes, other: other, scratch: try scratch.path)
+        return KeyedSource(origin: .build(.sdistFile(path: fetched.path)), key: sdistKey(fetched.sha256, interpreter), label: label,
                            expectation: expectation, why: "keyed by the SHA-256 of the sdist's bytes")
     }
 }
 
 extension CacheStore {
-    /// Whether a verified entry is there for `key` (without counting a use).
-    func isCached(_ key: CacheKey) -> Bool {
-        if case .hit = check(key.digest, at: entryPath(key.digest)) { return true }
-        return false
+    /// The verified entry for `key`, if any (without counting a use).
+    func checkedEntry(_ key: CacheKey) -> CachedEntry? {
+        if case .hit(let entry) = check(key.digest, at: entryPath(key.digest)) { return entry }
+        return nil
     }
 }

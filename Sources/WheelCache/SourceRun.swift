@@ -108,17 +108,17 @@ extension BuildPipeline {
         if let corrupt, let key = keyed.key {
             warnCorrupt(counters: counters, notice: notice, key: key, label: wheel.filename, reason: corrupt)
         }
-        let path = try downloads.fetch(wheel.url, filename: wheel.filename, expected: wheel.expected, other: wheel.other,
-                                       scratch: try scratch.path)
+        let fetched = try downloads.fetch(wheel.url, filename: wheel.filename, expected: wheel.expected, other: wheel.other,
+                                          scratch: try scratch.path)
+        let path = fetched.path
         let validated: ValidatedWheel
         do { validated = try WheelValidator().validate(path) } catch {
             throw PipelineError.unsupportedSource(URLRedaction.redact(wheel.url), "the downloaded wheel is invalid: \(error)")
         }
         try keyed.expectation.check(name: validated.name, version: validated.version, source: source)
-        let digest = try FileDigest.sha256(path)
-        let key = CacheKey(source: .wheel(sha256: digest.hex))
+        let key = CacheKey(source: .wheel(sha256: fetched.sha256))
         guard let store else {
-            return try deliverUnstored(path, name: validated.name, version: validated.version, sha256: digest.hex,
+            return try deliverUnstored(path, name: validated.name, version: validated.version, sha256: fetched.sha256,
                                        status: .downloaded, key: key.digest)
         }
         let transaction = CacheTransaction(store: store, key: key, expectation: keyed.expectation, source: source,
@@ -126,7 +126,7 @@ extension BuildPipeline {
         let stored = try transaction.run(replacing: corrupt.map { .corrupt($0) }, waiting: "waiting for another download of \(wheel.filename)") {
             let manifest = EntryManifest(
                 key: key.digest, keyInputs: key.inputs, name: validated.name, version: validated.version,
-                wheel: wheel.filename, sha256: digest.hex, size: digest.size,
+                wheel: wheel.filename, sha256: fetched.sha256, size: fetched.size,
                 created: Date().formatted(.iso8601), source: URLRedaction.strip(wheel.url),
                 interpreter: "-", backend: "downloaded", buildRequirements: [], buildSeconds: 0)
             return Candidate(wheel: path, manifest: manifest, status: .downloaded, counter: \.downloads)

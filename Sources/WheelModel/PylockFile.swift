@@ -113,19 +113,3 @@ public struct PylockFile: Equatable, Sendable {
         return Artifact(url: url, path: path, name: name, hashes: hashes, subdirectory: value["subdirectory"]?.text)
     }
 }
-
-extension TOMLValue {
-    /// A string's text, or a bare scalar's.
-    var text: String? {
-        switch self {
-        case .string(let s), .scalar(let s): return s
-        default: return nil
-        }
-    }
-
-    /// The strings of an array of strings.
-    var strings: [String]? {
-        guard case .array(let items) = self else { return nil }
-        return items.compactMap(\.text)
-    }
-}

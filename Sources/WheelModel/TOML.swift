@@ -13,6 +13,22 @@ public indirect enum TOMLValue: Equatable, Sendable {
     }
 }
 
+extension TOMLValue {
+    /// A string's text, or a bare scalar's.
+    var text: String? {
+        switch self {
+        case .string(let s), .scalar(let s): return s
+        default: return nil
+        }
+    }
+
+    /// The strings of an array of strings.
+    var strings: [String]? {
+        guard case .array(let items) = self else { return nil }
+        return items.compactMap(\.text)
+    }
+}
+
 /// A parser for TOML 1.0 documents, enough for `pyproject.toml`: tables, arrays of tables,
 /// dotted and quoted keys, all four string forms, arrays, inline tables, bare scalars.
 public struct TOMLParser {

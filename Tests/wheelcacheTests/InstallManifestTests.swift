@@ -64,6 +64,11 @@ struct InstallManifestTests {
     static var uv: String { (TestFixtures.remotePython as NSString).deletingLastPathComponent + "/uv" }
     static var currentPip: String { TestFixtures.remotePython }
 
+    /// A hermetic environment for uv: no configuration files, its cache in the test's folder.
+    static func uvEnvironment(cache: String) -> [String: String] {
+        TestFixtures.hermeticEnvironment(["UV_NO_CONFIG": "1", "UV_CACHE_DIR": cache])
+    }
+
     @Test("the requirements file pins each delivered wheel with the input's hashes and its own, markers kept; pip (the interpreter's and pip 26) with --require-hashes --no-index and uv --offline --no-index install exactly the locked set")
     func pipAndUvInstallTheLockedSet() throws {
         try #require(FileManager.default.isExecutableFile(atPath: InstallManifestTests.uv), "run scripts/remote-env")
@@ -95,9 +100,7 @@ struct InstallManifestTests {
         #expect(try lock.importsAll(newPip))
 
         let uvVenv = try lock.venv("uv")
-        var uvEnv = hermetic
-        uvEnv["UV_NO_CONFIG"] = "1"
-        uvEnv["UV_CACHE_DIR"] = lock.setup.cli.scratch.path + "/uv-cache"
+        let uvEnv = InstallManifestTests.uvEnvironment(cache: lock.setup.cli.scratch.path + "/uv-cache")
         let uv = try run(InstallManifestTests.uv, ["pip", "install", "--offline", "--no-index", "-f", lock.wheels,
                                                    "-r", lock.wheels + "/requirements.txt", "--python", uvVenv + "/bin/python"],
                          environment: uvEnv)
@@ -124,9 +127,7 @@ struct InstallManifestTests {
         #expect(text.contains("marker = \"python_version >= \\\"3\\\"\""), "\(text)")
         lock.setup.server.stop()
         let venv = try lock.venv("uv-pylock")
-        var env = TestFixtures.hermeticEnvironment()
-        env["UV_NO_CONFIG"] = "1"
-        env["UV_CACHE_DIR"] = lock.setup.cli.scratch.path + "/uv-cache"
+        let env = InstallManifestTests.uvEnvironment(cache: lock.setup.cli.scratch.path + "/uv-cache")
         let uv = try run(InstallManifestTests.uv, ["pip", "install", "--offline", "--no-index", "-r", lock.wheels + "/pylock.toml",
                                                    "--python", venv + "/bin/python"], environment: env, directory: lock.setup.cli.scratch.path)
         #expect(uv.status == 0, "\(uv.stderr)")

@@ -9,9 +9,7 @@ struct PylockInputTests {
         let input = setup.cli.scratch.path + "/in.txt"
         try (lines.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
         let lock = setup.cli.scratch.path + "/pylock.toml"
-        var env = TestFixtures.hermeticEnvironment()
-        env["UV_NO_CONFIG"] = "1"
-        env["UV_CACHE_DIR"] = setup.cli.scratch.path + "/uv-cache"
+        let env = InstallManifestTests.uvEnvironment(cache: setup.cli.scratch.path + "/uv-cache")
         let compiled = try run(InstallManifestTests.uv, ["pip", "compile", input, "-o", lock, "--index-url", setup.server.simple,
                                                          "--python-version", "3.11", "-q"], environment: env)
         #expect(compiled.status == 0, "\(compiled.stderr)")
@@ -30,9 +28,7 @@ struct PylockInputTests {
         setup.server.stop()
         let venv = setup.cli.scratch.path + "/venv"
         #expect(try run(TestFixtures.python, ["-m", "venv", venv]).status == 0)
-        var env = TestFixtures.hermeticEnvironment()
-        env["UV_NO_CONFIG"] = "1"
-        env["UV_CACHE_DIR"] = setup.cli.scratch.path + "/uv-cache-2"
+        let env = InstallManifestTests.uvEnvironment(cache: setup.cli.scratch.path + "/uv-cache-2")
         let install = try run(InstallManifestTests.uv, ["pip", "install", "--offline", "--no-index", "-r", setup.cli.wheels + "/pylock.toml",
                                                         "--python", venv + "/bin/python"], environment: env)
         #expect(install.status == 0, "\(install.stderr)")
@@ -59,9 +55,7 @@ struct PylockInputTests {
             [tool.uv]
             package = false
             """.write(toFile: project + "/pyproject.toml", atomically: true, encoding: .utf8)
-        var env = TestFixtures.hermeticEnvironment()
-        env["UV_NO_CONFIG"] = "1"
-        env["UV_CACHE_DIR"] = setup.cli.scratch.path + "/uv-cache"
+        let env = InstallManifestTests.uvEnvironment(cache: setup.cli.scratch.path + "/uv-cache")
         let python = ["--python", TestFixtures.python]
         let locked = try run(InstallManifestTests.uv, ["lock", "-q", "--index-url", setup.server.simple] + python,
                              environment: env, directory: project)

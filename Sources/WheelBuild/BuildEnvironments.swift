@@ -151,7 +151,7 @@ struct EnvironmentCreator: Sendable {
             && !index.findLinks.contains { $0.contains("://") }
         self.resolver = WheelInstaller(interpreter: interpreter, folders: index.findLinks, indexes: index.indexes,
                                        fetching: fetching.map { WheelInstaller.Fetching(http: $0.http, downloads: $0.downloads) },
-                                       constraints: index.constraints)
+                                       constraints: index.constraints, constraintHashes: index.constraintHashes)
     }
 
     static func installer(_ environment: [String: String]) -> Installer {
@@ -189,6 +189,9 @@ struct EnvironmentCreator: Sendable {
             try resolver.install(wheels, into: path, compile: shared, env: env, log: log)
             return (installed(in: path), "wheelcache")
         }
+        if !index.constraintHashes.isEmpty && !requirements.isEmpty {
+            throw unmetConstraintHashes(requirements, log: log)
+        }
         switch installer {
         case .uv(let uv):
             try run(uv, ["venv", "--quiet", "--python", interpreter.executable, path], .createEnvironment, "uv venv", env, log)
@@ -204,6 +207,17 @@ struct EnvironmentCreator: Sendable {
             try install(requirements, into: python, compile: shared, env: env, log: log)
         }
         return (installed(in: path), installer.name)
+    }
+
+    /// Hashed build constraints are checked by wheelcache's own resolver only (pip and uv
+    /// do not check a constraint's hashes): when it could not pick wheels, that is the error.
+    private func unmetConstraintHashes(_ requirements: [String], log: String) -> BuildError {
+        let names = index.constraintHashes.keys.sorted().joined(separator: ", ")
+        let why = native ? "no set of wheels with those hashes satisfies \(requirements.joined(separator: ", ")) from the find-links folders and indexes"
+            : "wheelcache resolves them itself only from local find-links folders and indexes with its installer on auto"
+        let message = "the build constraints pin hashes for \(names), and \(why); list wheels with those hashes there, or drop the hashes"
+        try? FileWrite.scratch(message + "\n", to: log, append: true)
+        return .step(.installRequirements, 1, message, log: log)
     }
 
     /// A fresh venv; without pip when the interpreter's pip can install into it from outside

@@ -31,6 +31,8 @@ struct WheelInstaller {
     let fetching: Fetching?
     /// Build constraints: requirement strings that limit versions without adding projects.
     let constraints: [String]
+    /// Hashes of hashed build constraints by project: only a wheel with one of them is picked.
+    let constraintHashes: [String: [String]]
 
     struct Fetching: Sendable {
         let http: HTTPCache
@@ -38,8 +40,9 @@ struct WheelInstaller {
     }
 
     init(interpreter: Interpreter, folders: [String], indexes: [String] = [], fetching: Fetching? = nil,
-         constraints: [String] = []) {
+         constraints: [String] = [], constraintHashes: [String: [String]] = [:]) {
         self.constraints = constraints
+        self.constraintHashes = constraintHashes
         self.interpreter = interpreter
         self.folders = folders
         self.indexes = fetching == nil ? [] : indexes
@@ -185,7 +188,8 @@ struct WheelInstaller {
                       VersionSpecifier.satisfies(version, requirement.specifier) == true else { return nil }
             } else {
                 guard let offer = offer(for: requirement.name, local: local, python: python),
-                      let chosen = pick(offer, specifiers[requirement.name]!, python: python) else { return nil }
+                      let chosen = pick(offer, specifiers[requirement.name]!, hashes: constraintHashes[requirement.name],
+                                        python: python) else { return nil }
                 picked[requirement.name] = chosen
                 order.append(requirement.name)
                 queue += chosen.facts.requiresDist.map { ($0, "") }
@@ -205,7 +209,9 @@ struct WheelInstaller {
     /// one), best tag first, with its facts (see `examine`); nil when pip might choose
     /// otherwise (a newer sdist, pre-releases under a specifier) or the wheel cannot be had or
     /// is not valid.
-    private func pick(_ offer: Offer, _ specifiers: [String], python: Version) -> Picked? {
+    /// `hashes`: a hashed build constraint's; wheels without one of them are passed over, as
+    /// pip passes over files whose hash is not allowed.
+    private func pick(_ offer: Offer, _ specifiers: [String], hashes: [String]?, python: Version) -> Picked? {
         let specifier = specifiers.joined(separator: ",")
         func allowed(_ version: Version) -> Bool? { VersionSpecifier.satisfies(version, specifier) }
         var matching: [Candidate] = []
@@ -226,16 +232,32 @@ struct WheelInstaller {
         choices.sort { $0.version != $1.version ? $0.version > $1.version : $0.rank < $1.rank }
         for candidate in choices {
             // pip would build a newer sdist rather than install this wheel.
-            for sdist in offer.sdists where sdist > candidate.version && (isFinal(sdist) || !isFinal(candidate.version)) {
+            for sdist in offer.sdists where hashes == nil && sdist > candidate.version && (isFinal(sdist) || !isFinal(candidate.version)) {
                 if allowed(sdist) != false { return nil }
             }
             // A wheel that does not validate: pip would fail on it, not pass it over.
             guard let (sha256, facts, path) = examine(candidate) else { return nil }
             // One for another Python is passed over, as pip passes it over.
             if let requires = facts.requiresPython, VersionSpecifier.satisfies(python, requires) != true { continue }
+            if let hashes, !allows(hashes, candidate, sha256: sha256, path: path) { continue }
             return Picked(filename: candidate.filename, location: candidate.location, facts: facts, sha256: sha256, path: path)
         }
         return nil
+    }
+
+    /// Whether the candidate has one of `hashes` (`ALGORITHM:HEX`); a digest other than the
+    /// SHA-256 is taken from the file, downloaded for it if need be.
+    private func allows(_ hashes: [String], _ candidate: Candidate, sha256: String, path: String?) -> Bool {
+        if hashes.contains("sha256:" + sha256) { return true }
+        let others = hashes.filter { !$0.hasPrefix("sha256:") }
+        guard !others.isEmpty,
+              let file = path ?? (try? file(of: candidate.location, filename: candidate.filename, sha256: sha256))?.0 else {
+            return false
+        }
+        return others.contains { hash in
+            let parts = hash.split(separator: ":", maxSplits: 1).map(String.init)
+            return parts.count == 2 && (try? FileDigest.hex(file, algorithm: parts[0])) == parts[1]
+        }
     }
 
     /// The candidate's SHA-256, facts and file (nil: not downloaded): kept facts when a wheel

@@ -10,6 +10,8 @@ public struct IndexSettings: Sendable {
     public var noIndex: Bool
     /// Build constraints' lines (see `IndexOptions`).
     public var constraints: [String] = []
+    /// Their hashes by project (see `IndexOptions`).
+    public var constraintHashes: [String: [String]] = [:]
 
     init(_ options: IndexOptions) {
         indexURL = options.indexURL
@@ -54,6 +56,7 @@ public struct IndexSettings: Sendable {
     var options: IndexOptions {
         var options = IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex)
         options.constraints = constraints
+        options.constraintHashes = constraintHashes
         return options
     }
 

@@ -128,6 +128,11 @@ struct SourceCollection: Sendable {
                 continue
             }
             index.constraints += RequirementsFile.constraintLines(text)
+            do {
+                index.constraintHashes.merge(try RequirementsFile.constraintHashes(text, file: file)) { $0 + $1 }
+            } catch {
+                fail(SourceCollection.failure(file, "\(error)"))
+            }
         }
     }
 

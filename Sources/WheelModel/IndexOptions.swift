@@ -7,6 +7,9 @@ public struct IndexOptions: Equatable, Sendable {
     /// Build constraints (`--build-constraint`, `PIP_BUILD_CONSTRAINT`): the requirement lines
     /// of their files, which limit every build environment's versions.
     public var constraints: [String] = []
+    /// Their `--hash` values by normalized project name: that project's wheel in a build
+    /// environment must have one of them.
+    public var constraintHashes: [String: [String]] = [:]
 
     public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [], noIndex: Bool = false) {
         self.indexURL = indexURL
@@ -44,6 +47,9 @@ public struct IndexOptions: Equatable, Sendable {
         if noIndex { args.append("--no-index") }
         // The constraints' lines, not their files' paths: the same limits share an environment.
         args += Set(constraints).sorted().map { "--constraint=" + $0 }
+        for name in constraintHashes.keys.sorted() {
+            args += Set(constraintHashes[name]!).sorted().map { "--constraint-hash=\(name):\($0)" }
+        }
         return args
     }
 }

@@ -120,12 +120,7 @@ public struct RequirementsFile: Sendable {
             guard name == "--hash", let value else {
                 throw .requirements(location: location, "the option '\(name)' is not supported on a requirement line (only --hash is)")
             }
-            let parts = value.split(separator: ":", maxSplits: 1).map { String($0).lowercased() }
-            guard parts.count == 2, ["sha256", "sha384", "sha512"].contains(parts[0]),
-                  !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else {
-                throw .requirements(location: location, "--hash=\(value) is not ALGORITHM:HEXDIGEST (sha256, sha384 or sha512)")
-            }
-            hashes.append(parts[0] + ":" + parts[1])
+            hashes.append(try RequirementsFile.hash(value, location: location))
         }
         let requirement = requirementTokens.joined(separator: " ")
         lines.append(try RequirementsFile.requirement(requirement, hashes: hashes, location: location))
@@ -257,6 +252,16 @@ public struct RequirementsFile: Sendable {
         return semicolon
     }
 
+    /// A `--hash` value as `ALGORITHM:HEX`, lowercased.
+    static func hash(_ value: String, location: String) throws(ModelError) -> String {
+        let parts = value.split(separator: ":", maxSplits: 1).map { String($0).lowercased() }
+        guard parts.count == 2, ["sha256", "sha384", "sha512"].contains(parts[0]),
+              !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else {
+            throw .requirements(location: location, "--hash=\(value) is not ALGORITHM:HEXDIGEST (sha256, sha384 or sha512)")
+        }
+        return parts[0] + ":" + parts[1]
+    }
+
     /// The requirement strings of a constraints file: comments, options (`--hash`) and blank
     /// lines dropped, continuations joined.
     public static func constraintLines(_ text: String) -> [String] {
@@ -265,6 +270,34 @@ public struct RequirementsFile: Sendable {
             let requirement = tokens.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
             return requirement.isEmpty ? nil : requirement
         }
+    }
+
+    /// The `--hash` values of a constraints file (`ALGORITHM:HEX`) by the normalized name of
+    /// the project on their line: a build environment may hold only a wheel with one of them.
+    public static func constraintHashes(_ text: String, file: String) throws(ModelError) -> [String: [String]] {
+        var found: [String: [String]] = [:]
+        for (number, raw) in logicalLines(text) {
+            let tokens = split(stripComment(raw).trimmingSpaces())
+            let requirement = tokens.prefix { !$0.hasPrefix("-") }
+            guard let first = requirement.first else { continue }
+            var options = Array(tokens.dropFirst(requirement.count))
+            let name = ProjectName.normalize(String(first.prefix { $0.isLetter || $0.isNumber || "-_.".contains($0) }))
+            while !options.isEmpty {
+                let option = options.removeFirst()
+                let value: String?
+                if option.hasPrefix("--hash=") {
+                    value = String(option.dropFirst("--hash=".count))
+                } else if option == "--hash" {
+                    value = options.isEmpty ? nil : options.removeFirst()
+                } else {
+                    continue
+                }
+                let location = "\(file):\(number)"
+                guard let value else { throw .requirements(location: location, "--hash needs a value") }
+                found[name, default: []].append(try hash(value, location: location))
+            }
+        }
+        return found
     }
 
     /// Physical lines joined at trailing backslashes, numbered by their first line (as pip).

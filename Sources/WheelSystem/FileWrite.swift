@@ -81,8 +81,9 @@ public enum FileWrite {
     /// truncated, with no fsync and no temporary name, which FileManager's `createFile` does at a
     /// cost of milliseconds each on some disks. Files whose folder is published later need nothing
     /// more; nothing else reads them if the process dies.
-    public static func scratch(_ text: String, to path: String) throws(SystemError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+    /// `append`: add to the end of what is there (a log) instead of truncating.
+    public static func scratch(_ text: String, to path: String, append: Bool = false) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw .io(path: path, operation: "create", errno: errno) }
         defer { close(fd) }
         let bytes = Array(text.utf8)

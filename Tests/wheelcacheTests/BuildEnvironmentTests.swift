@@ -364,7 +364,9 @@ struct BuildConstraintTests {
         #expect(try installed(second[0]) == ["beta==2.0"])
 
         // pip makes it (keyed by the requirements, the index options and the constraints' lines).
-        let (c, _) = try cli.build([sdist], offline + ["--no-binary", ":all:", "--build-constraint", old],
+        let plain = cli.scratch.path + "/plain.txt"
+        try "beta==1.0\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        let (c, _) = try cli.build([sdist], offline + ["--no-binary", ":all:", "--build-constraint", plain],
                                    env: ["WHEELCACHE_INSTALLER": "pip"])
         #expect(c.status == 0, "\(c.stderr)")
         let byPip = Envs.environments(cli).filter { !first.contains($0) && !second.contains($0) }
@@ -375,5 +377,51 @@ struct BuildConstraintTests {
         let missing = try cli.run(["build", sdist, "--build-constraint", cli.scratch.path + "/nope.txt"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read the build constraints file"), "\(missing.stderr)")
+    }
+
+    @Test("a hashed build constraint picks the wheel with that hash over a newer one and keys the environment by it; a hash no wheel has, or hashes pip would have to check, fail the build naming the project and store nothing")
+    func hashedConstraints() throws {
+        let cli = CLI()
+        let house = cli.scratch.path + "/house"
+        try Envs.addBasicWheels(["beta-1.0-py3-none-any.whl", "beta-2.0-py3-none-any.whl"], to: house)
+        let sdist = try Envs.fakeSdist(cli, name: "usesbeta", requires: "[\"beta\"]")
+        let offline = ["--no-index", "-f", house]
+        let old = try RequirementsFileTests.sha256(house + "/beta-1.0-py3-none-any.whl")
+        let new = try RequirementsFileTests.sha256(house + "/beta-2.0-py3-none-any.whl")
+        func constraint(_ text: String) throws -> String {
+            let path = cli.scratch.path + "/c\(text.hashValue).txt"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        // No version limit: the hash alone chooses 1.0 although 2.0 is newer.
+        let (a, _) = try cli.build([sdist], offline + ["--build-constraint", try constraint("beta --hash=sha256:\(old)\n")])
+        #expect(a.status == 0, "\(a.stderr)")
+        let first = Envs.environments(cli)
+        try #require(first.count == 1)
+        #expect(try Envs.record(first[0])["installed"] as? [String] == ["beta==1.0"])
+
+        // The same line with the other wheel's hash: another environment, with 2.0.
+        let (b, _) = try cli.build([sdist], offline + ["--no-binary", ":all:", "--build-constraint",
+                                                        try constraint("beta --hash=SHA256:\(new)\n")])
+        #expect(b.status == 0, "\(b.stderr)")
+        let second = Envs.environments(cli).filter { !first.contains($0) }
+        try #require(second.count == 1)
+        #expect(try Envs.record(second[0])["installed"] as? [String] == ["beta==2.0"])
+
+        let entries = cli.entries
+        let wrong = String(repeating: "ab", count: 32)
+        for (file, env) in [(try constraint("beta==1.0 --hash=sha256:\(new)\n"), [String: String]()),
+                            (try constraint("beta --hash=sha256:\(wrong)\n"), [:]),
+                            (try constraint("beta==1.0 --hash=sha256:\(old)\n"), ["WHEELCACHE_INSTALLER": "pip"])] {
+            let (failed, _) = try cli.build([sdist], offline + ["--no-binary", ":all:", "--build-constraint", file], env: env)
+            #expect(failed.status == 1, "\(failed.stdout)")
+            #expect(failed.stderr.contains("the build constraints pin hashes for beta"), "\(failed.stderr)")
+            #expect(cli.entries == entries, "nothing stored")
+        }
+
+        let (bad, _) = try cli.build([sdist], offline + ["--build-constraint", try constraint("beta --hash=sha1:abc\n")])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("is not ALGORITHM:HEXDIGEST"), "\(bad.stderr)")
     }
 }

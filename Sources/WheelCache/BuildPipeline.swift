@@ -62,8 +62,13 @@ public struct BuildPipeline: Sendable {
 
     func collect() -> Collected {
         var collection = SourceCollection.collect(request)
-        if case .failure(let error) = remote { collection.fail(SourceCollection.failure(request.remote?.url ?? "--remote", error.description)) }
-        if let store, let problem = store.ownershipProblem() { collection.fail(SourceCollection.failure(store.root, problem)) }
+        if case .failure(let error) = remote { collection.failRun(SourceCollection.failure(request.remote?.url ?? "--remote", error.description)) }
+        if let store, let problem = store.ownershipProblem() ?? store.linkProblem() {
+            collection.failRun(SourceCollection.failure(store.root, problem))
+        }
+        if let problem = SourceCollection.wheelFolderProblem(request.wheelDirectory) {
+            collection.failRun(SourceCollection.failure(request.wheelDirectory, problem))
+        }
         // Bad sources fail the run before anything is built or written.
         if !collection.errors.isEmpty { return .stopped(BuildReport(results: collection.stoppedResults)) }
         var pipeline = self

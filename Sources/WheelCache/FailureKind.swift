@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import WheelArchive
 import WheelBuild
 import WheelFetch
@@ -35,6 +38,8 @@ extension FailureKind {
             }
         case let error as GitError:
             return error.isInputError ? .input : .internal
+        case StoreError.delivery(_, ENOTDIR):
+            return .input  // a wheel folder that is a file
         case let error as FetchError:
             if case .io = error { return .internal }
             return .input

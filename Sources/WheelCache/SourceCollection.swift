@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FoundationEssentials
 import WheelBuild
 import WheelModel
@@ -38,6 +41,8 @@ struct SourceCollection: Sendable {
     var formats = FormatControl()
     /// The PEP 751 locks read, checked against the interpreter once it is known.
     var locks: [(String, PylockFile)] = []
+    /// Whether a problem of the whole run was found (see `failRun`).
+    var runFailed = false
 
     static func collect(_ request: BuildRequest) -> SourceCollection {
         var collection = SourceCollection(index: IndexSettings(request.index))
@@ -196,12 +201,31 @@ struct SourceCollection: Sendable {
 
     mutating func add(_ source: PlannedSource) {
         sources.append(source)
+        if runFailed { return }
         stoppedResults.append(SourceCollection.failure(source.label, "not built: another source is invalid"))
     }
 
     mutating func fail(_ result: SourceResult) {
         errors.append(result)
         stoppedResults.append(result)
+    }
+
+    /// A problem of the whole run (the cache, the remote, the wheel folder), not of a source:
+    /// the run stops with it and the sources' own errors, no source blamed for another.
+    mutating func failRun(_ result: SourceResult) {
+        errors.append(result)
+        stoppedResults = errors
+        runFailed = true
+    }
+
+    /// What keeps wheels from being delivered to `folder`, if anything does: a file there, or
+    /// a link to nothing (a folder that does not exist yet is made).
+    static func wheelFolderProblem(_ folder: String) -> String? {
+        var info = stat()
+        guard lstat(folder, &info) == 0 else { return nil }
+        if stat(folder, &info) != 0 { return "the wheel folder \(folder) is a link to nothing; pass another with -w" }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "the wheel folder \(folder) is not a folder; pass another with -w" }
+        return nil
     }
 
     static func failure(_ source: String, _ message: String) -> SourceResult {

@@ -4,6 +4,8 @@ import WheelModel
 /// entry explains itself; the rest is provenance and never part of the key.
 public struct EntryManifest: Codable, Equatable, Sendable {
     public static let currentSchema = 1
+    /// The largest manifest read: one is a few KiB; anything near this is not ours.
+    public static let maxBytes = 1 << 20
 
     public var schema: Int
     public var key: String

@@ -37,6 +37,12 @@ extension JSONValue {
     /// `s` as a JSON string (TOML basic strings take the same escapes).
     public static func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escape: appended whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -87,7 +87,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         static let maxDepth = 512
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x09 || bytes[index] == 0x0D { index += 1 }
         }
 
         mutating func literal(_ word: String, _ value: JSONValue) -> JSONValue? {
@@ -170,6 +170,16 @@ public indirect enum JSONValue: Equatable, Sendable {
         /// A string starting at the opening quote; escapes decoded, surrogate pairs joined.
         mutating func string() -> String? {
             index += 1
+            // Most strings have no escape: one validation of their bytes.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                guard let text = String(validating: bytes[index..<end], as: UTF8.self) else { return nil }
+                index = end + 1
+                return text
+            }
             var scalars = String.UnicodeScalarView()
             var run = index  // start of the current stretch without escapes
             func flush(_ upTo: Int) -> Bool {

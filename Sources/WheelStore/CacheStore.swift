@@ -65,20 +65,60 @@ public struct CacheStore: Sendable {
     /// Reads and verifies the entry in `folder` without counting it as a use.
     public func check(_ key: String, at folder: String) -> Lookup {
         let manifestPath = folder + "/entry.json"
-        guard let data = FileManager.default.contents(atPath: manifestPath) else { return .miss }
+        let data: [UInt8]
+        do { data = try FileReader.contents(of: manifestPath, limit: EntryManifest.maxBytes, noFollow: true) } catch {
+            if error.errno == ENOENT { return .miss }
+            return .corrupt(key: key, reason: "its manifest cannot be read (\(String(cString: strerror(error.errno))))")
+        }
+        // Nothing below the bucket may be a link: it could lead anywhere (the bucket itself
+        // is checked once a run, see `linkProblem`).
+        if let link = firstLink(in: folder) {
+            return .corrupt(key: key, reason: "\(link) is a symbolic link, where wheelcache keeps a folder")
+        }
         guard let manifest = JSONValue.parse(data).flatMap(EntryManifest.init(json:)),
               manifest.schema == EntryManifest.currentSchema, manifest.key == key,
-              !manifest.wheel.contains("/") else {
+              !manifest.wheel.contains("/"), !manifest.wheel.hasPrefix(".") else {
             return .corrupt(key: key, reason: "its manifest is unreadable")
         }
+        // The manifest's project and version are those of the wheel's file name (which
+        // validation matched to its METADATA when it was stored), as `verify` checks them.
+        guard let file = try? WheelFileName(manifest.wheel),
+              file.normalizedName == ProjectName.normalize(manifest.name),
+              file.version == manifest.version || Version(file.version) == Version(manifest.version) && Version(file.version) != nil else {
+            return .corrupt(key: key, reason: "its manifest names \(manifest.name) \(manifest.version), and its wheel is \(manifest.wheel)")
+        }
         let wheelPath = folder + "/" + manifest.wheel
-        guard let digest = try? FileDigest.sha256(wheelPath) else {
-            return .corrupt(key: key, reason: "its wheel \(manifest.wheel) is missing")
+        let digest: (hex: String, size: Int64)
+        do { digest = try FileDigest.sha256(wheelPath, regularOnly: true) } catch {
+            let why = error.errno == ENOENT ? "is missing" : error.errno == ELOOP ? "is a symbolic link" : "cannot be read"
+            return .corrupt(key: key, reason: "its wheel \(manifest.wheel) \(why)")
         }
         guard digest.size == manifest.size, digest.hex == manifest.sha256 else {
             return .corrupt(key: key, reason: "its wheel \(manifest.wheel) does not match the SHA-256 in its manifest")
         }
         return .hit(CachedEntry(path: folder, wheelPath: wheelPath, manifest: manifest))
+    }
+
+    /// The first symbolic link among an entry folder and its two shard folders, if any.
+    func firstLink(in entry: String) -> String? {
+        var info = stat()
+        var path = entry
+        for _ in 0..<3 {
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK { return path }
+            path = PathText.parent(path)
+        }
+        return nil
+    }
+
+    /// A bucket of the cache (`wheels-v1`, …) that is a symbolic link: builds would write
+    /// where it leads (the cache commands remove such a link as a link, never following it).
+    /// wheelcache follows no link inside its cache; a build stops with what to do.
+    public func linkProblem() -> String? {
+        var info = stat()
+        for bucket in CacheBucket.allCases where lstat(path(bucket), &info) == 0 && info.st_mode & S_IFMT == S_IFLNK {
+            return "\(path(bucket)) is a symbolic link; wheelcache follows no link inside its cache. Remove the link (rm \(path(bucket))), or use another cache folder"
+        }
+        return nil
     }
 
     /// Takes the per-key lock that serializes the miss path for one key across processes.
@@ -207,21 +247,28 @@ public struct CacheStore: Sendable {
     }
 
     /// Hard-links (or, across file systems, copies) a wheel into `directory` under its own
-    /// name. The file appears by rename, so the folder never holds a partial wheel.
+    /// name. The file appears whole: by one link, or by rename over what is there.
     public static func deliver(_ wheel: String, to directory: String) throws(StoreError) -> String {
-        do { try io { try FileWrite.makeDirectories(directory) } } catch {
-            if case .io(_, _, let code) = error { throw .delivery(path: directory, errno: code) }
-            throw error
-        }
         let name = PathText.lastComponent(wheel)
         let target = directory + "/" + name
+        // Most deliveries are a new name in a folder that exists: one system call.
+        if link(wheel, target) == 0 { return target }
+        if errno == ENOENT {
+            do { try FileWrite.makeDirectories(directory) } catch {
+                throw .delivery(path: directory, errno: error.errno == EEXIST ? ENOTDIR : error.errno)
+            }
+            if link(wheel, target) == 0 { return target }
+            var info = stat()
+            if errno == ENOENT, stat(directory, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR { errno = ENOTDIR }
+        }
+        if errno == ENOTDIR { throw .delivery(path: directory, errno: ENOTDIR) }
         var a = stat(), b = stat()
         if stat(wheel, &a) == 0, stat(target, &b) == 0, a.st_dev == b.st_dev, a.st_ino == b.st_ino { return target }
         let temporary = directory + "/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part"
         if link(wheel, temporary) != 0 {
-            do { try io { try FileWrite.copy(wheel, to: temporary) } } catch {
+            do { try FileWrite.copy(wheel, to: temporary) } catch {
                 unlink(temporary)
-                throw .delivery(path: target, errno: EIO)
+                throw .delivery(path: target, errno: error.errno)
             }
         }
         guard rename(temporary, target) == 0 else {

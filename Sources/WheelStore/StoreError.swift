@@ -30,6 +30,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cache folder \(path) is not a folder; pass another with --cache-dir"
         case .badManifest(let path, let reason):
             return "cache manifest \(path) is unreadable (\(reason))"
+        case .delivery(let path, ENOTDIR):
+            return "the wheel folder \(path) is not a folder (a file, or a link to nothing); pass another with -w"
         case .delivery(let path, let code):
             return "cannot write \(path): \(String(cString: strerror(code))); check the wheel folder (-w)"
         case .noCache(let path):

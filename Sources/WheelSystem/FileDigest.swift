@@ -23,16 +23,23 @@ public enum FileDigest {
     }
 
     /// The SHA-256 (hex) and size of the file at `path`.
-    public static func sha256(_ path: String) throws(SystemError) -> (hex: String, size: Int64) {
-        try digest(path, SHA256())
+    /// `regularOnly`: the path must name a regular file itself, not a link (ELOOP) or a
+    /// device or FIFO (EINVAL), which could lead out of the cache or never end.
+    public static func sha256(_ path: String, regularOnly: Bool = false) throws(SystemError) -> (hex: String, size: Int64) {
+        try digest(path, SHA256(), regularOnly: regularOnly)
     }
 
-    private static func digest<H: HashFunction>(_ path: String, _ start: H) throws(SystemError) -> (hex: String, size: Int64) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    private static func digest<H: HashFunction>(_ path: String, _ start: H,
+                                                regularOnly: Bool = false) throws(SystemError) -> (hex: String, size: Int64) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NOFOLLOW | O_NONBLOCK : 0))
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "read", errno: errno) }
+        if regularOnly && info.st_mode & S_IFMT != S_IFREG { throw .io(path: path, operation: "read", errno: EINVAL) }
         var hasher = start
-        let capacity = 1 << 20
+        // A small file needs no 1 MiB buffer (an mmap and munmap each time).
+        let capacity = info.st_mode & S_IFMT == S_IFREG ? max(4096, min(1 << 20, Int(info.st_size) + 1)) : 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var size: Int64 = 0

@@ -39,6 +39,11 @@ extension StringProtocol {
     }
 
     private func trimmingScalars(where shouldTrim: (Unicode.Scalar) -> Bool) -> String {
+        // Text that starts and ends with a visible ASCII character (most of it) is kept whole.
+        let whole = String(self)
+        if let first = whole.utf8.first, let last = whole.utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return whole
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !shouldTrim($0) }),
               let last = scalars.lastIndex(where: { !shouldTrim($0) }) else { return "" }

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Regressions of the adversarial review: a cache whose files were tampered with or replaced
+/// by links, wheel folders that cannot take wheels, and run-wide problems.
+@Suite("wheelcache build: a tampered cache and unusable folders")
+struct HardeningTests {
+    static let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+    static let wheelName = "fakepkg-1.0-py3-none-any.whl"
+
+    /// A cache holding fakepkg 1.0 and another project's wheel; the fakepkg entry's folder.
+    static func cacheWithEntry() throws -> (CLI, String) {
+        let cli = CLI()
+        let (first, _) = try cli.build([sdist, TestFixtures.sdist("fakepkg-variants/fakepkg1-1.0.tar.gz")])
+        try #require(first.status == 0, "\(first.stderr)")
+        let entry = try #require(cli.entries.first { entry in
+            (try? String(contentsOfFile: cli.cache + "/wheels-v1/" + entry, encoding: .utf8))?.contains("\"fakepkg-1.0") == true
+        })
+        return (cli, cli.cache + "/wheels-v1/" + entry.replacingOccurrences(of: "/entry.json", with: ""))
+    }
+
+    static func isLink(_ path: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    }
+
+    @Test("a manifest that names another project's valid wheel in its folder (hashes rewritten to match) is corrupt on a hit: warned, rebuilt, never served")
+    func manifestNamingAnotherWheel() throws {
+        let (cli, folder) = try Self.cacheWithEntry()
+        let other = try #require(try FileManager.default.contentsOfDirectory(atPath: cli.wheels).first { $0.hasPrefix("fakepkg1-") })
+        try FileManager.default.copyItem(atPath: cli.wheels + "/" + other, toPath: folder + "/" + other)
+        let data = try Data(contentsOf: URL(fileURLWithPath: cli.wheels + "/" + other))
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/entry.json"))) as? [String: Any])
+        manifest["wheel"] = other
+        manifest["sha256"] = try RequirementsFileTests.sha256(folder + "/" + other)
+        manifest["size"] = data.count
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: folder + "/entry.json"))
+
+        let (result, results) = try cli.build([Self.sdist])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(results.first?["status"] as? String == "rebuilt", "\(result.stdout)")
+        #expect(result.stderr.contains("corrupt"), "\(result.stderr)")
+        #expect((results.first?["wheel"] as? String)?.hasSuffix(Self.wheelName) == true, "\(results)")
+    }
+
+    @Test("an entry's wheel that is a link to a file outside the cache is corrupt: not delivered as the link, rebuilt, verify says so, the outside file untouched")
+    func wheelThatIsALink() throws {
+        let (cli, folder) = try Self.cacheWithEntry()
+        let outside = cli.scratch.path + "/outside.whl"
+        try FileManager.default.moveItem(atPath: folder + "/" + Self.wheelName, toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/" + Self.wheelName, withDestinationPath: outside)
+        let before = try Data(contentsOf: URL(fileURLWithPath: outside))
+
+        let verify = try CacheCommandTests.cache(cli, ["verify"])
+        #expect(verify.status != 0, "\(verify.stdout)")
+        #expect(verify.stdout.contains("symbolic link"), "\(verify.stdout)")
+
+        try FileManager.default.removeItem(atPath: cli.wheels)
+        let (result, results) = try cli.build([Self.sdist])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(results.first?["status"] as? String == "rebuilt", "\(result.stdout)")
+        #expect(!Self.isLink(cli.wheels + "/" + Self.wheelName))
+        #expect(!Self.isLink(folder + "/" + Self.wheelName))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outside)) == before)
+    }
+
+    @Test("an entry folder that is a link is corrupt: not served, the entry outside it left as it was, rebuilt in a real folder")
+    func entryFolderThatIsALink() throws {
+        let (cli, folder) = try Self.cacheWithEntry()
+        let outside = cli.scratch.path + "/outside-entry"
+        try FileManager.default.moveItem(atPath: folder, toPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: folder, withDestinationPath: outside)
+        let before = TemporaryDirectory.listing(outside)
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: outside + "/entry.json"))
+
+        let (result, results) = try cli.build([Self.sdist])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(results.first?["status"] as? String == "rebuilt", "\(result.stdout)")
+        #expect(!Self.isLink(folder))
+        #expect(TemporaryDirectory.listing(outside) == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outside + "/entry.json")) == manifest)
+    }
+
+    @Test("a wheels-v1 bucket that is a link stops the build with what to do, and nothing is written where it leads")
+    func bucketThatIsALink() throws {
+        let cli = CLI()
+        let outside = cli.scratch.path + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: cli.cache, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: cli.cache + "/wheels-v1", withDestinationPath: outside)
+        let (result, _) = try cli.build([Self.sdist])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("wheels-v1 is a symbolic link"), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: "error:").count == 2, "one error: \(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cli.wheels))
+    }
+
+    @Test("a wheel folder that is a file or a link to nothing is bad input: one error naming it, exit 2, on a hit too, before anything is built")
+    func unusableWheelFolder() throws {
+        let cli = CLI()
+        let (first, _) = try cli.build([Self.sdist])
+        try #require(first.status == 0)
+        let file = cli.scratch.path + "/a-file"
+        let dangling = cli.scratch.path + "/dangling"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: cli.scratch.path + "/nowhere")
+        for (folder, words) in [(file, "is not a folder"), (dangling, "is a link to nothing")] {
+            for sources in [[Self.sdist], [TestFixtures.sdist("fakepkg-variants/fakepkg2-1.0.tar.gz")]] {
+                let result = try cli.run(["build"] + sources + ["-w", folder])
+                #expect(result.status == 2, "\(folder): \(result.stderr)")
+                #expect(result.stderr.contains(words) && result.stderr.contains(folder), "\(result.stderr)")
+                #expect(!result.stderr.contains("Input/output error"))
+                #expect(!result.stderr.contains("another source"), "\(result.stderr)")
+            }
+        }
+        #expect(cli.entries.count == 1, "the second sdist was not built")
+        #expect(!FileManager.default.fileExists(atPath: cli.scratch.path + "/nowhere"))
+    }
+
+    @Test("a remote that cannot be used with one source is one error about the remote, no source blamed for another")
+    func badRemoteWithOneSource() throws {
+        let cli = CLI()
+        let result = try cli.run(["build", Self.sdist, "--remote", "gopher://127.0.0.1/x"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("gopher://"), "\(result.stderr)")
+        #expect(!result.stderr.contains("another source is invalid"), "\(result.stderr)")
+    }
+}

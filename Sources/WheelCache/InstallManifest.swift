@@ -16,10 +16,9 @@ struct InstallManifest {
         var marker: String?
         /// `ALGORITHM:HEX`, the input's first, then the wheel's.
         var hashes: [String]
-        /// The delivered wheel's path and its SHA-256 and size.
+        /// The delivered wheel's path and its SHA-256 (its size is read for a pylock only).
         var wheel: String
         var sha256: String
-        var size: Int64
     }
 
     var packages: [Package] = []
@@ -27,17 +26,18 @@ struct InstallManifest {
     /// One package per delivered wheel, in input order; a project delivered twice is listed
     /// once, with both lines' hashes.
     init(sources: [PlannedSource], results: [SourceResult]) {
+        var positions: [String: Int] = [:]  // by name and wheel: the same wheel asked twice is one line
         for (source, result) in zip(sources, results) {
             guard let name = result.name, let version = result.version, let wheel = result.wheel,
                   let sha256 = result.sha256 else { continue }
-            let size = FileTree.size(wheel)
             var package = Package(name: ProjectName.normalize(name), version: version, marker: source.markerText,
-                                  hashes: source.inputHashes, wheel: wheel, sha256: sha256, size: size)
+                                  hashes: source.inputHashes, wheel: wheel, sha256: sha256)
             package.hashes.append("sha256:" + sha256)
-            if let index = packages.firstIndex(where: { $0.name == package.name && $0.wheel == package.wheel }) {
+            if let index = positions[package.name + "\u{0}" + wheel] {
                 packages[index].hashes += package.hashes
                 if package.marker == nil { packages[index].marker = nil }
             } else {
+                positions[package.name + "\u{0}" + wheel] = packages.count
                 packages.append(package)
             }
         }
@@ -77,7 +77,7 @@ struct InstallManifest {
             if let marker = package.marker { lines.append("marker = \(toml(marker))") }
             let file = PathText.lastComponent(package.wheel)
             let path = InstallManifest.relative(package.wheel, from: lockFolder)
-            lines.append("wheels = [{ name = \(toml(file)), path = \(toml(path)), size = \(package.size), hashes = { sha256 = \(toml(package.sha256)) } }]")
+            lines.append("wheels = [{ name = \(toml(file)), path = \(toml(path)), size = \(FileTree.size(package.wheel)), hashes = { sha256 = \(toml(package.sha256)) } }]")
             lines.append("")
         }
         return lines.joined(separator: "\n")

@@ -130,6 +130,7 @@ public enum URLRedaction {
 
     /// Calls `replace(scheme, userinfo)` for each `scheme://userinfo@` in `text`; nil drops it.
     private static func rewriteUserInfo(in text: String, _ replace: (String, String) -> String?) -> String {
+        guard text.utf8.contains(UInt8(ascii: ":")) else { return text }  // no URL: most lines
         var out = ""
         var rest = Substring(text)
         while let marker = rest.firstRange(of: "://") {

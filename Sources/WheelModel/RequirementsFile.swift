@@ -256,7 +256,7 @@ public struct RequirementsFile: Sendable {
     static func hash(_ value: String, location: String) throws(ModelError) -> String {
         let parts = value.split(separator: ":", maxSplits: 1).map { String($0).lowercased() }
         guard parts.count == 2, ["sha256", "sha384", "sha512"].contains(parts[0]),
-              !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else {
+              !parts[1].isEmpty, parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
             throw .requirements(location: location, "--hash=\(value) is not ALGORITHM:HEXDIGEST (sha256, sha384 or sha512)")
         }
         return parts[0] + ":" + parts[1]
@@ -305,8 +305,11 @@ public struct RequirementsFile: Sendable {
         var out: [(Int, String)] = []
         var pending: [String] = []
         var first = 0
-        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = String(line)
+        // Plain ASCII with `\n` alone between lines (the usual file) is split by bytes.
+        let plain = text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0B && $0 != 0x0C && $0 != 0x0D }
+        let lines = plain ? text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(Substring($0)) }
+            : text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        for (index, line) in lines.enumerated() {
             let isComment = line.trimmingSpaces().hasPrefix("#")
             if line.hasSuffix("\\") && !isComment {
                 if pending.isEmpty { first = index + 1 }
@@ -329,6 +332,17 @@ public struct RequirementsFile: Sendable {
 
     /// Drops `#` comments: at the start of a line or after white space (so `url#sha256=` stays).
     static func stripComment(_ line: String) -> String {
+        if line.utf8.allSatisfy({ $0 < 0x80 }) {
+            var previous = UInt8(ascii: " ")
+            for index in line.utf8.indices {
+                let byte = line.utf8[index]
+                if byte == UInt8(ascii: "#") && (previous == 0x20 || (0x09...0x0D).contains(previous)) {
+                    return String(line[..<index])
+                }
+                previous = byte
+            }
+            return line
+        }
         var previous: Character = " "
         for index in line.indices {
             if line[index] == "#" && previous.isWhitespace { return String(line[..<index]) }
@@ -339,6 +353,7 @@ public struct RequirementsFile: Sendable {
 
     /// pip's `${NAME}` expansion (upper-case letters, digits, underscores only).
     static func expand(_ line: String, _ environment: [String: String]) -> String {
+        guard line.utf8.contains(UInt8(ascii: "$")) else { return line }
         var out = ""
         var rest = Substring(line)
         while let start = rest.firstRange(of: "${") {
@@ -358,6 +373,9 @@ public struct RequirementsFile: Sendable {
 
     /// Splits on white space (requirements files do not quote).
     static func split(_ line: String) -> [String] {
-        line.split(whereSeparator: \.isWhitespace).map(String.init)
+        if line.utf8.allSatisfy({ $0 < 0x80 }) {
+            return line.utf8.split(whereSeparator: { $0 == 0x20 || (0x09...0x0D).contains($0) }).map { String(Substring($0)) }
+        }
+        return line.split(whereSeparator: \.isWhitespace).map(String.init)
     }
 }

@@ -129,6 +129,13 @@ public enum PathText {
     /// Repeated slashes made one and a trailing slash dropped ("/" stays).
     static func fixingSlashes(_ path: String) -> String {
         if path == "/" { return path }
+        // Most paths need nothing: one pass over the bytes says so.
+        var previous: UInt8 = 0, clean = true
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") && previous == byte { clean = false; break }
+            previous = byte
+        }
+        if clean && previous != UInt8(ascii: "/") { return path }
         var result = ""
         result.reserveCapacity(path.utf8.count)
         var previousSlash = false

@@ -29,7 +29,7 @@ extension BuildPipeline {
         case .directory(let path):
             let tree = src + "/" + PathText.lastComponent(path)
             try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-            try SourceTreeCopy.copy(path, to: tree)
+            try SourceTreeCopy.copy(path, to: tree, excluding: [store?.root, request.wheelDirectory].compactMap { $0 })
             return .ready(tree)
         case .git(let url, let commit, let refs):
             try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)

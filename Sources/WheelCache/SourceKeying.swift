@@ -11,7 +11,7 @@ extension BuildPipeline {
     func key(_ source: PlannedSource, interpreter: Interpreter, scratch: Scratch) throws -> KeyedSource {
         switch source.spec {
         case .sdistFile(let path):
-            let digest = try FileDigest.sha256(path)
+            let digest = try FileDigest.sha256(path, regularOnly: true)
             try Downloads.check(path, sha256: digest.hex, against: source.hashes, other: source.otherHashes, what: path)
             return KeyedSource(origin: .build(.sdistFile(path: path)), key: sdistKey(digest.hex, interpreter), label: path,
                                expectation: .none, why: "keyed by the SHA-256 of the sdist's bytes")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FoundationEssentials
 import WheelModel
 import WheelSystem
@@ -44,6 +47,10 @@ public enum SourceSpec: Equatable, Sendable {
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return try requirement(argument)
+        }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            throw .unsupportedSource(argument, "is not a file or a folder (a FIFO, socket or device), so it is neither an sdist nor a project; pass an sdist file or a project folder")
         }
         let standardized = PathText.standardized(path)
         return isDirectory ? .directory(path: standardized) : .sdistFile(path: standardized)

@@ -15,7 +15,9 @@ public enum ByteSize {
             break
         }
         guard let number = Double(body), number >= 0, number.isFinite else { return nil }
-        return Int64(number * multiplier)
+        // Beyond what Int64 holds is "no limit" in practice: saturate, never trap.
+        let bytes = number * multiplier
+        return bytes >= Double(Int64.max) ? Int64.max : Int64(bytes)
     }
 
     /// `1.2 MB`, as pip prints sizes (powers of 1000).

@@ -39,25 +39,32 @@ public struct CacheStatistics: Encodable, Equatable, Sendable {
 
     /// Adds another set of counters (its `since` is ignored).
     public mutating func add(_ other: CacheStatistics) {
-        hits += other.hits
-        misses += other.misses
-        builds += other.builds
-        failures += other.failures
-        uncached += other.uncached
-        corrupt += other.corrupt
-        downloads += other.downloads
-        remoteHits += other.remoteHits
-        remoteMisses += other.remoteMisses
-        remoteErrors += other.remoteErrors
+        // Saturating: a counter at Int.max (a hand-edited or ancient stats.json) stays there.
+        func plus(_ a: Int, _ b: Int) -> Int {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? (b > 0 ? Int.max : Int.min) : sum
+        }
+        hits = plus(hits, other.hits)
+        misses = plus(misses, other.misses)
+        builds = plus(builds, other.builds)
+        failures = plus(failures, other.failures)
+        uncached = plus(uncached, other.uncached)
+        corrupt = plus(corrupt, other.corrupt)
+        downloads = plus(downloads, other.downloads)
+        remoteHits = plus(remoteHits, other.remoteHits)
+        remoteMisses = plus(remoteMisses, other.remoteMisses)
+        remoteErrors = plus(remoteErrors, other.remoteErrors)
     }
 
     /// Hits as a share of lookups, as `cache info` says it: `93.8% hits`, or `no lookups yet`.
     public var hitRate: String {
-        let lookups = hits + misses
-        return lookups == 0 ? "no lookups yet" : (Double(hits) * 100 / Double(lookups)).fixed(1) + "% hits"
+        let lookups = Double(hits) + Double(misses)
+        return lookups == 0 ? "no lookups yet" : (Double(hits) * 100 / lookups).fixed(1) + "% hits"
     }
 
-    public var isEmpty: Bool { hits + misses + builds + failures + uncached + corrupt + downloads + remoteHits + remoteMisses + remoteErrors == 0 }
+    public var isEmpty: Bool {
+        [hits, misses, builds, failures, uncached, corrupt, downloads, remoteHits, remoteMisses, remoteErrors].allSatisfy { $0 == 0 }
+    }
 
     enum CodingKeys: String, CodingKey {
         case since, hits, misses, builds, failures, uncached, corrupt, downloads

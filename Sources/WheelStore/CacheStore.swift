@@ -30,8 +30,9 @@ public struct CacheStore: Sendable {
 
     /// The folder of an entry: two levels of fan-out keep folders small.
     public func entryPath(_ key: String) -> String {
-        let chars = Array(key)
-        return path(.wheels) + "/" + String(chars[0..<2]) + "/" + String(chars[2..<4]) + "/" + key
+        let bytes = key.utf8  // hex: a byte is a character
+        return path(.wheels) + "/" + String(decoding: bytes.prefix(2), as: UTF8.self) + "/"
+            + String(decoding: bytes.dropFirst(2).prefix(2), as: UTF8.self) + "/" + key
     }
 
     /// Creates the root with its `CACHEDIR.TAG` (so backup tools skip it) if needed.
@@ -89,7 +90,7 @@ public struct CacheStore: Sendable {
         }
         let wheelPath = folder + "/" + manifest.wheel
         let digest: (hex: String, size: Int64)
-        do { digest = try FileDigest.sha256(wheelPath, regularOnly: true) } catch {
+        do { digest = try FileDigest.sha256(wheelPath, regularOnly: true, noFollow: true) } catch {
             let why = error.errno == ENOENT ? "is missing" : error.errno == ELOOP ? "is a symbolic link" : "cannot be read"
             return .corrupt(key: key, reason: "its wheel \(manifest.wheel) \(why)")
         }

@@ -23,15 +23,16 @@ public enum FileDigest {
     }
 
     /// The SHA-256 (hex) and size of the file at `path`.
-    /// `regularOnly`: the path must name a regular file itself, not a link (ELOOP) or a
-    /// device or FIFO (EINVAL), which could lead out of the cache or never end.
-    public static func sha256(_ path: String, regularOnly: Bool = false) throws(SystemError) -> (hex: String, size: Int64) {
-        try digest(path, SHA256(), regularOnly: regularOnly)
+    /// `regularOnly`: the file must be a regular one, not a device or FIFO (EINVAL), whose
+    /// reading may never end; `noFollow`: nor a link (ELOOP), which could lead out of the cache.
+    public static func sha256(_ path: String, regularOnly: Bool = false,
+                              noFollow: Bool = false) throws(SystemError) -> (hex: String, size: Int64) {
+        try digest(path, SHA256(), regularOnly: regularOnly, noFollow: noFollow)
     }
 
-    private static func digest<H: HashFunction>(_ path: String, _ start: H,
-                                                regularOnly: Bool = false) throws(SystemError) -> (hex: String, size: Int64) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NOFOLLOW | O_NONBLOCK : 0))
+    private static func digest<H: HashFunction>(_ path: String, _ start: H, regularOnly: Bool = false,
+                                                noFollow: Bool = false) throws(SystemError) -> (hex: String, size: Int64) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0) | (noFollow ? O_NOFOLLOW : 0))
         guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
         var info = stat()

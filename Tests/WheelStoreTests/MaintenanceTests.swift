@@ -30,6 +30,24 @@ struct MaintenanceTests {
         for junk in ["", "10", "d", "3y", "-1d"] { #expect(TimeSpan.parse(junk) == nil, "\(junk)") }
     }
 
+    @Test("sizes, durations and counters beyond what an Int64 holds saturate instead of trapping")
+    func saturation() {
+        for huge in ["1e30G", "9.3e18", "9223372036854775807", "1e300TiB"] { #expect(ByteSize.parse(huge) == Int64.max, "\(huge)") }
+        #expect(ByteSize.parse("9e18") == 9_000_000_000_000_000_000)
+        #expect(TimeSpan.parse("1e400d") == nil, "not a finite number")
+        #expect(TimeSpan.parse("1e300w").map { $0.isFinite && $0 > 1e13 } == true)
+        var stats = CacheStatistics(since: "then")
+        stats.hits = Int.max
+        stats.misses = Int.max - 1
+        var run = CacheStatistics(since: "now")
+        run.hits = 3
+        run.misses = 1
+        stats.add(run)
+        #expect(stats.hits == Int.max && stats.misses == Int.max)
+        #expect(stats.hitRate == "50.0% hits")
+        #expect(!stats.isEmpty)
+    }
+
     @Test("patterns match the normalized name, with globs and an optional version")
     func patterns() {
         #expect(EntryPattern("Requests").matches(name: "requests", version: "2.0"))

@@ -126,4 +126,63 @@ struct HardeningTests {
         #expect(result.stderr.contains("gopher://"), "\(result.stderr)")
         #expect(!result.stderr.contains("another source is invalid"), "\(result.stderr)")
     }
+
+    /// Runs wheelcache, killed after `seconds`: (status, stderr, whether it had to be killed).
+    static func runWithin(_ cli: CLI, _ arguments: [String], seconds: Double) throws -> (Int32, String, Bool) {
+        let errors = cli.scratch.path + "/stderr-\(UUID().uuidString)"
+        let process = cli.process(arguments)
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errors)
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let hung = process.isRunning
+        if hung { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "", hung)
+    }
+
+    static func project(_ cli: CLI) throws -> String {
+        let project = cli.scratch.path + "/proj"
+        try FileManager.default.copyItem(atPath: TestFixtures.repository + "/Fixtures/packages/fakepkg", toPath: project)
+        return project
+    }
+
+    @Test("a project folder holding its cache and wheel folder (the README's CI layout) builds twice; a folder marked by CACHEDIR.TAG is left out of the copy")
+    func cacheInsideTheProject() throws {
+        let cli = CLI()
+        let project = try Self.project(cli)
+        // Another tool's cache: left out, so the FIFO inside it is never opened.
+        try FileManager.default.createDirectory(atPath: project + "/.othercache", withIntermediateDirectories: true)
+        try "Signature: 8a477f597d28d172789f06886806bc55\n".write(toFile: project + "/.othercache/CACHEDIR.TAG", atomically: true, encoding: .utf8)
+        #expect(mkfifo(project + "/.othercache/pipe", 0o600) == 0)
+        for _ in 0..<2 {
+            let (status, stderr, hung) = try Self.runWithin(cli, ["build", project, "--cache-dir", project + "/.wheelcache",
+                                                                 "-w", project + "/wheels"], seconds: 120)
+            #expect(!hung)
+            #expect(status == 0, "\(stderr)")
+            #expect(FileManager.default.fileExists(atPath: project + "/wheels/" + Self.wheelName))
+        }
+    }
+
+    @Test("a FIFO in a project folder, or a FIFO or device as the source, is one input error (exit 2) at once, never a hang")
+    func specialFiles() throws {
+        let cli = CLI()
+        let project = try Self.project(cli)
+        #expect(mkfifo(project + "/pipe", 0o600) == 0)
+        let (status, stderr, hung) = try Self.runWithin(cli, ["build", project, "--cache-dir", cli.cache, "-w", cli.wheels], seconds: 60)
+        #expect(!hung, "a FIFO in the project hangs the copy")
+        #expect(status == 2, "\(stderr)")
+        #expect(stderr.contains("FIFO") && stderr.contains(project + "/pipe"), "\(stderr)")
+
+        let fifo = cli.scratch.path + "/source.tar.gz"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for source in [fifo, "/dev/zero"] {
+            let (status, stderr, hung) = try Self.runWithin(cli, ["build", source, "--cache-dir", cli.cache, "-w", cli.wheels], seconds: 60)
+            #expect(!hung, "\(source) hangs")
+            #expect(status == 2, "\(stderr)")
+            #expect(stderr.contains("is not a file or a folder"), "\(stderr)")
+        }
+        #expect(cli.entries.isEmpty)
+    }
 }

@@ -63,7 +63,7 @@ public struct BuildPipeline: Sendable {
     func collect() -> Collected {
         var collection = SourceCollection.collect(request)
         if case .failure(let error) = remote { collection.failRun(SourceCollection.failure(request.remote?.url ?? "--remote", error.description)) }
-        if let store, let problem = store.ownershipProblem() ?? store.linkProblem() {
+        if let store, let problem = store.ownershipProblem() ?? store.adoptionProblem() ?? store.linkProblem() {
             collection.failRun(SourceCollection.failure(store.root, problem))
         }
         if let problem = SourceCollection.wheelFolderProblem(request.wheelDirectory) {

@@ -24,16 +24,10 @@ public struct CacheAdmin: Sendable {
         let admin = CacheAdmin(root: root, waiting: waiting)
         guard FileTree.kind(root) == .folder else { throw .noCache(root) }
         if let problem = admin.store.ownershipProblem() { throw .foreignOwner(problem) }
-        guard admin.hasWheelcacheTag else { throw .notWheelcacheCache(root) }
+        guard admin.store.hasWheelcacheTag else { throw .notWheelcacheCache(root) }
         return admin
     }
 
-    /// Whether the root carries the `CACHEDIR.TAG` that wheelcache writes (`CacheStore.prepare`).
-    var hasWheelcacheTag: Bool {
-        let tag = root + "/CACHEDIR.TAG"
-        guard FileTree.kind(tag) == .file, let text = try? String(contentsOfFile: tag, encoding: .utf8) else { return false }
-        return text.hasPrefix("Signature: 8a477f597d28d172789f06886806bc55") && text.contains("created by wheelcache")
-    }
 
     // MARK: reading, without the lock
 

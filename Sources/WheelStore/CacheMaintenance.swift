@@ -68,7 +68,9 @@ public struct CacheMaintenance: Sendable {
     /// Removes everything under the root except the tag, the lock and the statistics.
     public func purge() -> FileTree.Usage {
         var freed = FileTree.Usage()
-        for item in FileTree.items(store.root) where !["CACHEDIR.TAG", ".lock", "stats.json"].contains(item.name) {
+        // Only the buckets wheelcache makes: anything else in the folder is not ours.
+        let buckets = Set(CacheBucket.allCases.map(\.rawValue))
+        for item in FileTree.items(store.root) where buckets.contains(item.name) {
             freed += FileTree.remove(store.root + "/" + item.name)
         }
         return freed
@@ -79,7 +81,7 @@ public struct CacheMaintenance: Sendable {
     /// Something prune may remove (what its report lists).
     typealias Prunable = PruneReport.Item
 
-    /// Removes litter (staging of dead processes, old bucket versions, stray lock files), then
+    /// Removes litter (staging of dead processes, stray files among the entries), then
     /// whatever has not been used for `maxAge`, then the least recently used entries, git
     /// mirrors, build environments, HTTP responses and logs until the whole cache is at most `maxSize` bytes.
     public func prune(maxSize: Int64?, maxAge: TimeInterval?, dryRun: Bool, now: Date = Date()) -> PruneReport {
@@ -155,20 +157,13 @@ public struct CacheMaintenance: Sendable {
         return report
     }
 
-    /// Staging folders of dead processes and buckets of old layout versions.
+    /// Staging folders of dead processes.
     private func staleLitter() -> [Prunable] {
         var litter: [Prunable] = []
-        let current = Set(CacheBucket.allCases.map(\.rawValue))
-        for item in FileTree.items(store.root) where item.kind == .folder && !current.contains(item.name) {
-            // `wheels-v0`, `git-v3`…: a bucket name with another version.
-            let parts = item.name.split(separator: "-")
-            guard parts.count == 2, parts[1].hasPrefix("v"), Int(parts[1].dropFirst()) != nil,
-                  current.contains(where: { $0.hasPrefix(parts[0] + "-v") }) else { continue }
-            let path = store.root + "/" + item.name
-            litter.append(Prunable(kind: .litter, path: path, label: "old bucket \(item.name)", usage: FileTree.usage(path), lastUsed: item.modified))
-        }
         let tmp = store.path(.tmp)
-        for item in FileTree.items(tmp) where item.name.hasPrefix("stage-") && !item.name.hasSuffix(".lock") {
+        // Only staging folders wheelcache made: named as it names them, with their lock beside.
+        for item in FileTree.items(tmp) where CacheStore.isStagingName(item.name) && !item.name.hasSuffix(".lock")
+            && !item.name.hasSuffix(".lock.new") && FileTree.kind(tmp + "/" + item.name + ".lock") == .file {
             let path = tmp + "/" + item.name
             // A live staging folder's lock is held by its process.
             if FileTree.kind(path + ".lock") == .file, FileLock.tryExclusive(path: path + ".lock") == nil { continue }

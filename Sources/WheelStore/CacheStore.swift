@@ -35,7 +35,27 @@ public struct CacheStore: Sendable {
             + String(decoding: bytes.dropFirst(2).prefix(2), as: UTF8.self) + "/" + key
     }
 
-    /// Creates the root with its `CACHEDIR.TAG` (so backup tools skip it) if needed.
+    /// Whether the root carries the `CACHEDIR.TAG` that wheelcache writes (`prepare`).
+    public var hasWheelcacheTag: Bool {
+        guard let bytes = try? FileReader.contents(of: root + "/CACHEDIR.TAG", limit: 4096) else { return false }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.hasPrefix("Signature: 8a477f597d28d172789f06886806bc55") && text.contains("created by wheelcache")
+    }
+
+    /// Why wheelcache must not make its cache at the root, if it must not: a folder that
+    /// holds something but is not a wheelcache cache (a project, another tool's cache). Made
+    /// there, a later `purge` would count the user's files as the cache's.
+    public func adoptionProblem() -> String? {
+        // wheelcache's own names may come before the tag (interpreter facts are kept first).
+        let ours = Set(CacheBucket.allCases.map(\.rawValue) + [".lock", "stats.json", "CACHEDIR.TAG"])
+        guard FileTree.kind(root) == .folder, !hasWheelcacheTag,
+              FileTree.items(root).contains(where: { !ours.contains($0.name) }) else { return nil }
+        return "\(root) is not empty and is not a wheelcache cache (it has no CACHEDIR.TAG written by wheelcache); "
+            + "wheelcache makes its cache only in a new or empty folder: pass one with --cache-dir or WHEELCACHE_CACHE_DIR"
+    }
+
+    /// Creates the root with its `CACHEDIR.TAG` (so backup tools skip it) if needed; never in
+    /// a folder that holds something else (see `adoptionProblem`).
     public func prepare() throws(StoreError) {
         var isDirectory = false
         if FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), !isDirectory {
@@ -44,6 +64,7 @@ public struct CacheStore: Sendable {
         try io { try FileWrite.makeDirectories(root) }
         let tag = root + "/CACHEDIR.TAG"
         if access(tag, F_OK) != 0 {
+            if adoptionProblem() != nil { throw .notWheelcacheCache(root) }
             let text = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by wheelcache.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
             try io { try FileWrite.atomically(Data(text.utf8), to: tag) }
             resetStatistics()  // counting starts when the cache is made
@@ -201,6 +222,19 @@ public struct CacheStore: Sendable {
     /// first, taken under a name clearStaleStaging leaves alone for a minute and then renamed,
     /// and the folder after it: a folder is never without a held lock, and a process killed
     /// in between leaves at most an empty `.lock.new` file.
+    /// Whether `name` is one `makeStaging` makes (`stage-` and letters or digits, with `.lock`
+    /// or `.lock.new` after it): only those (and only with their lock) are a dead run's.
+    public static func isStagingName(_ name: String) -> Bool {
+        var stem = Substring(name)
+        for suffix in [".lock.new", ".lock"] where stem.hasSuffix(suffix) {
+            stem = stem.dropLast(suffix.count)
+            break
+        }
+        guard stem.hasPrefix("stage-") else { return false }
+        let id = stem.dropFirst("stage-".count)
+        return !id.isEmpty && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+    }
+
     public func makeStaging() throws(StoreError) -> StagingDirectory {
         try prepare()
         let tmp = path(.tmp)
@@ -232,7 +266,7 @@ public struct CacheStore: Sendable {
     /// (younger, it may be a live process's lock about to be taken).
     public func clearStaleStaging() {
         let tmp = path(.tmp)
-        for item in FileTree.items(tmp) where item.kind == .file {
+        for item in FileTree.items(tmp) where item.kind == .file && CacheStore.isStagingName(item.name) {
             let lockPath = tmp + "/" + item.name
             if item.name.hasSuffix(".lock") {
                 guard let lock = FileLock.tryExclusive(path: lockPath) else { continue }

@@ -200,7 +200,7 @@ struct CacheCommandTests {
         #expect((after["total_bytes"] as? Int ?? .max) <= limit)
     }
 
-    @Test("prune --max-age removes entries unused for longer; prune clears staging litter, stray locks and old bucket versions")
+    @Test("prune --max-age removes entries unused for longer; prune clears a dead run's staging and stray locks, and leaves what wheelcache did not make (a wheels-v0 folder, a tmp/stage-mine folder), as purge does")
     func pruneByAgeAndLitter() throws {
         let cli = try Self.filled(2)
         let list = try #require(Self.json(try Self.cache(cli, ["list", "--json"])) as? [[String: Any]])
@@ -209,14 +209,23 @@ struct CacheCommandTests {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3 * 86400)], ofItemAtPath: manifest)
         try FileManager.default.createDirectory(atPath: cli.cache + "/wheels-v0/aa", withIntermediateDirectories: true)
         try "old".write(toFile: cli.cache + "/wheels-v0/aa/old.whl", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: cli.cache + "/tmp/stage-dead01/entry", withIntermediateDirectories: true)
-        try "partial".write(toFile: cli.cache + "/tmp/stage-dead01/entry/partial.whl", atomically: true, encoding: .utf8)
+        // A dead run's staging, as wheelcache names it, with its (unheld) lock beside it.
+        try FileManager.default.createDirectory(atPath: cli.cache + "/tmp/stage-dead0001/entry", withIntermediateDirectories: true)
+        try "partial".write(toFile: cli.cache + "/tmp/stage-dead0001/entry/partial.whl", atomically: true, encoding: .utf8)
+        try "".write(toFile: cli.cache + "/tmp/stage-dead0001.lock", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: cli.cache + "/tmp/stage-mine", withIntermediateDirectories: true)
+        try "mine".write(toFile: cli.cache + "/tmp/stage-mine/notes.txt", atomically: true, encoding: .utf8)
 
         let result = try Self.cache(cli, ["prune", "--max-age", "2d"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.listedNames(cli) == ["fakepkg2"])
-        #expect(!FileManager.default.fileExists(atPath: cli.cache + "/wheels-v0"))
-        #expect(!FileManager.default.fileExists(atPath: cli.cache + "/tmp/stage-dead01"))
+        #expect(FileManager.default.fileExists(atPath: cli.cache + "/wheels-v0/aa/old.whl"))
+        #expect(FileManager.default.fileExists(atPath: cli.cache + "/tmp/stage-mine/notes.txt"))
+        #expect(!FileManager.default.fileExists(atPath: cli.cache + "/tmp/stage-dead0001"))
+        #expect(!FileManager.default.fileExists(atPath: cli.cache + "/tmp/stage-dead0001.lock"))
+        #expect(try Self.cache(cli, ["purge"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: cli.cache + "/wheels-v0/aa/old.whl"), "purge removes only wheelcache's buckets")
+        #expect(!FileManager.default.fileExists(atPath: cli.cache + "/wheels-v1"))
         #expect(!cli.scratch.files("cache/wheels-v1").contains { $0.hasSuffix(".lock") })
         for bad in [["--max-size", "lots"], ["--max-age", "soon"]] {
             #expect(try Self.cache(cli, ["prune"] + bad).status == 2)

@@ -185,4 +185,24 @@ struct HardeningTests {
         }
         #expect(cli.entries.isEmpty)
     }
+
+    @Test("--cache-dir at a non-empty folder that is not a wheelcache cache is refused untouched (no tag written), so a later purge cannot take the user's files; an empty folder becomes a cache")
+    func nonCacheFolderIsNotAdopted() throws {
+        let cli = CLI()
+        let project = try Self.project(cli)
+        let before = TemporaryDirectory.listing(project)
+        for command in [["build", Self.sdist, "-w", cli.wheels], ["cache", "purge"], ["cache", "prune", "--max-size", "0"]] {
+            let result = try cli.run(command + ["--cache-dir", project])
+            #expect(result.status == 2, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("is not a wheelcache cache"), "\(result.stderr)")
+        }
+        #expect(TemporaryDirectory.listing(project) == before)
+        #expect(!FileManager.default.fileExists(atPath: project + "/CACHEDIR.TAG"))
+
+        let empty = cli.scratch.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let (made, _) = try cli.build([Self.sdist], ["--cache-dir", empty])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(FileManager.default.fileExists(atPath: empty + "/CACHEDIR.TAG"))
+    }
 }

@@ -6,7 +6,7 @@ extension CacheCommand {
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "prune",
-            abstract: "Remove litter and old bucket versions, then least recently used entries beyond a size or an age.",
+            abstract: "Remove litter (dead runs' staging), then least recently used entries beyond a size or an age.",
             discussion: "SIZE: bytes or 500M, 5G (powers of 1000), 5GiB (powers of 1024). DURATION: 45s, 90m, 12h, 30d, 2w. A hit counts as a use. Without --max-size, $WHEELCACHE_MAX_SIZE applies if set.")
 
         @Option(name: .customLong("max-size"), help: "Remove least recently used entries until the cache is at most SIZE.")

@@ -13,6 +13,7 @@ enum {
     OPT_WRITEFUNCTION = 20011, OPT_READFUNCTION = 20012, OPT_HEADERFUNCTION = 20079,
     OPT_LOW_SPEED_LIMIT = 19, OPT_LOW_SPEED_TIME = 20, OPT_NOBODY = 44, OPT_UPLOAD = 46, OPT_FOLLOWLOCATION = 52,
     OPT_MAXREDIRS = 68, OPT_CONNECTTIMEOUT = 78, OPT_NETRC = 51, OPT_NOSIGNAL = 99, OPT_INFILESIZE_LARGE = 30115,
+    OPT_TIMEOUT = 13, OPT_MAXFILESIZE_LARGE = 30117,
     INFO_EFFECTIVE_URL = 0x100001, INFO_RESPONSE_CODE = 0x200002, GLOBAL_DEFAULT = 3,
 };
 
@@ -58,6 +59,7 @@ typedef struct { char *data; size_t length; } buffer;
 static size_t on_header(char *data, size_t size, size_t count, void *user) {
     buffer *b = user;
     size_t n = size * count;
+    if (b->length + n > 256 * 1024) return 0; /* no server needs more header than this */
     /* A new status line starts a new block (after a redirect or a 100 Continue). */
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) b->length = 0;
     char *grown = realloc(b->data, b->length + n + 1);
@@ -69,8 +71,18 @@ static size_t on_header(char *data, size_t size, size_t count, void *user) {
     return n;
 }
 
+/* Where a body goes, and how much of it may come: a server may send more than it announced. */
+typedef struct { FILE *file; long long written; long long max; int too_large; } sink;
+
 static size_t on_body(char *data, size_t size, size_t count, void *user) {
-    return fwrite(data, size, count, (FILE *)user) * size;
+    sink *s = user;
+    size_t n = size * count;
+    if (s->max > 0 && s->written + (long long)n > s->max) {
+        s->too_large = 1;
+        return 0; /* libcurl stops with a write error */
+    }
+    s->written += (long long)n;
+    return fwrite(data, size, count, s->file) * size;
 }
 
 static size_t on_read(char *data, size_t size, size_t count, void *user) {
@@ -113,6 +125,8 @@ int wc_http(const wc_request *request, wc_response *response) {
     curl.easy_setopt(easy, OPT_CONNECTTIMEOUT, request->connect_timeout);
     curl.easy_setopt(easy, OPT_LOW_SPEED_LIMIT, 1000L);
     curl.easy_setopt(easy, OPT_LOW_SPEED_TIME, request->low_speed_time);
+    if (request->timeout > 0) curl.easy_setopt(easy, OPT_TIMEOUT, request->timeout);
+    if (request->max_bytes > 0) curl.easy_setopt(easy, OPT_MAXFILESIZE_LARGE, request->max_bytes);
     curl.easy_setopt(easy, OPT_HTTPHEADER, headers);
     curl.easy_setopt(easy, OPT_HEADERFUNCTION, on_header);
     curl.easy_setopt(easy, OPT_HEADERDATA, &header_block);
@@ -132,25 +146,28 @@ int wc_http(const wc_request *request, wc_response *response) {
         curl.easy_setopt(easy, OPT_READFUNCTION, on_read);
         curl.easy_setopt(easy, OPT_READDATA, file);
         curl.easy_setopt(easy, OPT_INFILESIZE_LARGE, (long long)st.st_size);
-    } else if (file) {
-        curl.easy_setopt(easy, OPT_WRITEFUNCTION, on_body);
-        curl.easy_setopt(easy, OPT_WRITEDATA, file);
-    } else {
-        FILE *sink = fopen("/dev/null", "wb");
-        if (!sink) {
-            snprintf(response->error, sizeof response->error, "cannot open /dev/null");
-            curl.easy_cleanup(easy);
-            curl.slist_free_all(headers);
-            return -1;
-        }
-        file = sink;
-        curl.easy_setopt(easy, OPT_WRITEFUNCTION, on_body);
-        curl.easy_setopt(easy, OPT_WRITEDATA, sink);
     }
+    /* A GET's body goes to its file; any other answer's body (a PUT's, an error page) nowhere. */
+    FILE *discard = NULL;
+    sink body = {put ? NULL : file, 0, request->max_bytes, 0};
+    if (!body.file) body.file = discard = fopen("/dev/null", "wb");
+    if (!body.file) {
+        snprintf(response->error, sizeof response->error, "cannot open /dev/null");
+        if (file) fclose(file);
+        curl.easy_cleanup(easy);
+        curl.slist_free_all(headers);
+        return -1;
+    }
+    curl.easy_setopt(easy, OPT_WRITEFUNCTION, on_body);
+    curl.easy_setopt(easy, OPT_WRITEDATA, &body);
     int code = curl.easy_perform(easy);
     if (file) fclose(file);
+    if (discard) fclose(discard);
     int result = 0;
-    if (code != 0) {
+    if (body.too_large || code == 63 /* CURLE_FILESIZE_EXCEEDED */) {
+        snprintf(response->error, sizeof response->error, "the answer is larger than the %lld bytes expected", request->max_bytes);
+        result = -1;
+    } else if (code != 0) {
         snprintf(response->error, sizeof response->error, "%s", errors[0] ? errors : curl.easy_strerror(code));
         result = -1;
     } else {

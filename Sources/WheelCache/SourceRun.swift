@@ -63,7 +63,8 @@ extension BuildPipeline {
         let transaction = CacheTransaction(store: store, key: key, expectation: keyed.expectation, source: source,
                                            label: keyed.label, counters: counters, notice: notice)
         if askRemote, let remote = remoteCache,
-           let candidate = fetchRemote(remote, key: key, keyed: keyed, source: source, staging: staging.path) {
+           let candidate = fetchRemote(remote, key: key, keyed: keyed, buildable: buildable, interpreter: interpreter,
+                                       source: source, staging: staging.path) {
             let stored = try transaction.run(replacing: replacing, waiting: "waiting for another wheelcache process that is storing key \(key.digest.prefix(12))") { candidate }
             return try deliver(stored.entry, status: stored.status, expectation: keyed.expectation, source: source)
         }

@@ -32,10 +32,11 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// GETs `url`; a 2xx body is written to `destination`, other bodies are dropped.
-    public func get(_ url: String, headers: [String: String] = [:], to destination: String) throws(FetchError) -> Response {
+    public func get(_ url: String, headers: [String: String] = [:], to destination: String,
+                    maxBytes: Int64 = 0) throws(FetchError) -> Response {
         var attempt = 0
         while true {
-            let response = try request("GET", url, headers: headers, body: destination)
+            let response = try request("GET", url, headers: headers, body: destination, maxBytes: maxBytes)
             if !(200...299).contains(response.status) { try? FileManager.default.removeItem(atPath: destination) }
             if (500...599).contains(response.status) && attempt < retries {
                 attempt += 1
@@ -46,9 +47,11 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    /// One request: GET (body into `body`), HEAD, or PUT (body from `body`).
+    /// One request: GET (body into `body`), HEAD, or PUT (body from `body`). `maxBytes`: a
+    /// larger body fails the request, whatever the server announced; `timeout`: seconds for
+    /// the whole request (0: only the stall bound).
     public func request(_ method: String, _ text: String, headers: [String: String] = [:], body: String? = nil,
-                        netrc: Bool = false) throws(FetchError) -> Response {
+                        netrc: Bool = false, maxBytes: Int64 = 0, timeout: Int = 0) throws(FetchError) -> Response {
         guard var components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https" else {
             throw .badURL(URLRedaction.redact(text))
@@ -80,6 +83,8 @@ public final class HTTPClient: @unchecked Sendable {
                                 request.connect_timeout = connectTimeout
                                 request.low_speed_time = stallTimeout
                                 request.use_netrc = netrc ? 1 : 0
+                                request.max_bytes = maxBytes
+                                request.timeout = timeout
                                 return wc_http(&request, &response)
                             }
                         }

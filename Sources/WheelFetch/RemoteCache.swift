@@ -48,6 +48,11 @@ public struct RemoteCache: Sendable {
     let client: HTTPClient
     /// The URL as given, credentials redacted, for messages.
     public let display: String
+    /// How long a lookup (record and blob) may take in all: a remote that trickles is given
+    /// up on after this, and the source built locally.
+    public let lookupSeconds: Int
+    /// The largest record read: one is a few KiB.
+    static let maxRecordBytes: Int64 = 64 * 1024
 
     /// `url` is `s3://bucket/prefix` or `http(s)://…`; `endpoint` (or `AWS_ENDPOINT_URL`)
     /// points S3 requests at an S3-compatible server, path-style.
@@ -56,8 +61,9 @@ public struct RemoteCache: Sendable {
         self.writable = writable
         self.environment = environment
         // Bounded: a remote that hangs costs at most this long per request (WHEELCACHE_REMOTE_TIMEOUT).
-        let stall = environment["WHEELCACHE_REMOTE_TIMEOUT"].flatMap(Int.init).map { max(1, $0) } ?? 20
+        let stall = environment["WHEELCACHE_REMOTE_TIMEOUT"].flatMap(Int.init).map { min(max(1, $0), 86_400) } ?? 20
         client = HTTPClient(connectTimeout: min(5, stall), stallTimeout: stall, retries: 0)
+        lookupSeconds = 3 * stall
         let lower = url.lowercased()
         if lower.hasPrefix("s3://") {
             let rest = url.dropFirst(5)
@@ -78,11 +84,19 @@ public struct RemoteCache: Sendable {
     static func recordPath(_ key: String) -> String { "v1/keys/\(key).json" }
     static func blobPath(_ sha256: String) -> String { "v1/blobs/sha256/\(sha256).whl" }
 
-    /// The record for `key`, or nil when the remote has none.
-    public func record(for key: String, scratch: String) throws(RemoteError) -> RemoteRecord? {
+    /// The time left before `deadline`, in whole seconds; throws when it has passed.
+    func remaining(_ deadline: Date?) throws(RemoteError) -> Int {
+        guard let deadline else { return 0 }
+        let left = deadline.timeIntervalSinceNow
+        guard left > 0 else { throw .unreachable(remote: display, reason: "no answer within \(lookupSeconds) s (WHEELCACHE_REMOTE_TIMEOUT × 3)") }
+        return max(1, Int(left.rounded(.up)))
+    }
+
+    /// The record for `key`, or nil when the remote has none; by `deadline` if given.
+    public func record(for key: String, scratch: String, deadline: Date? = nil) throws(RemoteError) -> RemoteRecord? {
         let file = scratch + "/remote-record-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let response = try send("GET", Self.recordPath(key), body: file)
+        let response = try send("GET", Self.recordPath(key), body: file, maxBytes: Self.maxRecordBytes, timeout: try remaining(deadline))
         if response.status == 404 || response.status == 403 && isS3 { return nil }
         guard (200...299).contains(response.status) else { throw .status(remote: display, what: "key \(key.prefix(12))", code: response.status) }
         guard let data = FileManager.default.contents(atPath: file),
@@ -91,12 +105,22 @@ public struct RemoteCache: Sendable {
               record.sha256.count == 64, record.sha256.allSatisfy(\.isHexDigit), !record.manifest.wheel.contains("/") else {
             throw .invalid(remote: display, what: "the record for key \(key.prefix(12)) is unreadable")
         }
+        // Names that reach the terminal and the file system: a wheel's file name of the
+        // project and version the record names, nothing else (no escapes, no paths).
+        guard let file = try? WheelFileName(record.manifest.wheel), !record.manifest.wheel.hasPrefix("."),
+              record.manifest.wheel.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+              file.normalizedName == ProjectName.normalize(record.manifest.name), ProjectName.isValid(record.manifest.name),
+              record.manifest.version.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), record.size >= 0 else {
+            throw .invalid(remote: display, what: "the record for key \(key.prefix(12)) names no valid wheel")
+        }
         return record
     }
 
-    /// Downloads the blob a record points at to `path`, checking its SHA-256.
-    public func blob(_ record: RemoteRecord, to path: String) throws(RemoteError) {
-        let response = try send("GET", Self.blobPath(record.sha256), body: path)
+    /// Downloads the blob a record points at to `path`, checking its size and SHA-256; by
+    /// `deadline` if given. More bytes than the record's size are never written.
+    public func blob(_ record: RemoteRecord, to path: String, deadline: Date? = nil) throws(RemoteError) {
+        let response = try send("GET", Self.blobPath(record.sha256), body: path, maxBytes: max(1, record.size),
+                                timeout: try remaining(deadline))
         guard (200...299).contains(response.status) else {
             try? FileManager.default.removeItem(atPath: path)
             throw .status(remote: display, what: "blob \(record.sha256.prefix(12))", code: response.status)
@@ -140,13 +164,15 @@ public struct RemoteCache: Sendable {
 
     /// One request with its authentication; 5xx answers are retried twice with backoff.
     private func send(_ method: String, _ path: String, body: String?, contentType: String? = nil,
-                      payloadHash: String? = nil) throws(RemoteError) -> HTTPClient.Response {
+                      payloadHash: String? = nil, maxBytes: Int64 = 0, timeout: Int = 0) throws(RemoteError) -> HTTPClient.Response {
         var attempt = 0
         while true {
             let response: HTTPClient.Response
             do {
-                response = try sendOnce(method, path, body: body, contentType: contentType, payloadHash: payloadHash)
+                response = try sendOnce(method, path, body: body, contentType: contentType, payloadHash: payloadHash,
+                                        maxBytes: maxBytes, timeout: timeout)
             } catch {
+                if method == "GET", let body { try? FileManager.default.removeItem(atPath: body) }
                 throw .unreachable(remote: display, reason: "\(error)")
             }
             if (500...599).contains(response.status) && attempt < 2 {
@@ -159,7 +185,7 @@ public struct RemoteCache: Sendable {
     }
 
     private func sendOnce(_ method: String, _ path: String, body: String?, contentType: String?,
-                          payloadHash: String?) throws(FetchError) -> HTTPClient.Response {
+                          payloadHash: String?, maxBytes: Int64, timeout: Int) throws(FetchError) -> HTTPClient.Response {
         var headers: [String: String] = [:]
         if let contentType { headers["Content-Type"] = contentType }
         let url: String
@@ -172,7 +198,8 @@ public struct RemoteCache: Sendable {
                 let password = environment["WHEELCACHE_REMOTE_PASSWORD"] ?? ""
                 headers["Authorization"] = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
             }
-            return try client.request(method, url, headers: headers, body: method == "HEAD" ? nil : body, netrc: headers["Authorization"] == nil)
+            return try client.request(method, url, headers: headers, body: method == "HEAD" ? nil : body, netrc: headers["Authorization"] == nil,
+                                      maxBytes: maxBytes, timeout: timeout)
         case .s3(let bucket, let prefix, let endpoint, let region):
             let key = (prefix.isEmpty ? "" : prefix + "/") + path
             let encodedKey = key.split(separator: "/").map { SigV4.encode(String($0)) }.joined(separator: "/")
@@ -186,7 +213,8 @@ public struct RemoteCache: Sendable {
                                         region: region, credentials: credentials, date: Date())
                 for (name, value) in signed { headers[name] = value }
             }
-            return try client.request(method, url, headers: headers, body: method == "HEAD" ? nil : body)
+            return try client.request(method, url, headers: headers, body: method == "HEAD" ? nil : body,
+                                      maxBytes: maxBytes, timeout: timeout)
         }
     }
 }

@@ -254,7 +254,9 @@ public final class IndexServer: @unchecked Sendable {
     public let log: String
     private let process: Process
 
-    public init(serving root: String, maxAge: Int = 0, htmlOnly: Bool = false, status: Int? = nil, hang: Bool = false) throws {
+    /// `fault`: arguments of `scripts/index-server`'s hostile remote (`--fault-path`, `--flood`, …).
+    public init(serving root: String, maxAge: Int = 0, htmlOnly: Bool = false, status: Int? = nil, hang: Bool = false,
+                fault: [String] = []) throws {
         self.root = root
         let scratch = NSTemporaryDirectory() + "wheelcache-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -264,7 +266,7 @@ public final class IndexServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: TestFixtures.python)
         process.arguments = [TestFixtures.repository + "/scripts/index-server", root, "--port-file", portFile,
                              "--log", log, "--max-age", "\(maxAge)"] + (htmlOnly ? ["--html-only"] : [])
-            + (status.map { ["--status", "\($0)"] } ?? []) + (hang ? ["--hang"] : [])
+            + (status.map { ["--status", "\($0)"] } ?? []) + (hang ? ["--hang"] : []) + fault
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -158,6 +158,62 @@ struct RemoteTests {
         #expect(info.stdout.contains("errors 1"), "\(info.stdout)")
     }
 
+    @Test("a remote record that maps an unnamed sdist's key to another project's valid wheel is refused by the sdist's file name: a warning, a local build, nothing of it stored, and later runs hit the right project")
+    func poisonedRecordForAnUnnamedSdist() throws {
+        let a = CLI(), b = CLI()
+        let remote = try Remote(.webdav, scratch: a.scratch.path)
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let (built, results) = try a.build([CacheCommandTests.variant(1), sdist], remote.arguments + ["--remote-write"])
+        #expect(built.status == 0, "\(built.stderr)")
+        let other = try #require(results.first?["key"] as? String), wanted = try #require(results.last?["key"] as? String)
+        let keys = remote.server.root! + "/cache/v1/keys/"
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keys + other + ".json"))) as? [String: Any])
+        var manifest = try #require(record["manifest"] as? [String: Any])
+        record["key"] = wanted
+        manifest["key"] = wanted
+        record["manifest"] = manifest
+        try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: keys + wanted + ".json"))
+
+        let (again, got) = try b.build([sdist], remote.arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(got.first?["status"] as? String == "built")
+        #expect(got.first?["name"] as? String == "fakepkg")
+        #expect(again.stderr.contains("the sdist fakepkg-1.0.tar.gz is fakepkg 1.0") && again.stderr.contains("building locally"), "\(again.stderr)")
+        let (hit, served) = try b.build([sdist], remote.arguments)
+        #expect(hit.status == 0)
+        #expect(served.first?["status"] as? String == "hit")
+        #expect(served.first?["name"] as? String == "fakepkg")
+    }
+
+    @Test("a hostile remote is bounded: a record or blob announced as 4 GB, a blob sent past its record's size without a length, and a record trickled slowly each cost a warning and a local build, within seconds, with nothing big written")
+    func hostileRemoteIsBounded() throws {
+        let a = CLI()
+        let remote = try Remote(.webdav, scratch: a.scratch.path)
+        let sdist = TestFixtures.sdist("fakepkg-1.0.tar.gz")
+        let (uploaded, _) = try a.build([sdist], remote.arguments + ["--remote-write"])
+        try #require(uploaded.status == 0, "\(uploaded.stderr)")
+        let root = remote.server.root!
+        let cases: [(String, [String], String)] = [
+            ("record announced as 4 GB", ["--fault-path", "/keys/", "--flood", "4294967296"], "larger than"),
+            ("blob announced as 4 GB", ["--fault-path", "/blobs/", "--flood", "4294967296"], "larger than"),
+            ("blob past its size, unannounced", ["--fault-path", "/blobs/", "--flood", "50000000", "--no-length"], "larger than"),
+            ("record trickled at 1.5 kB/s", ["--fault-path", "/keys/", "--flood", "60000", "--trickle", "1500"], "timed out"),
+        ]
+        for (label, fault, words) in cases {
+            let server = try IndexServer(serving: root, fault: fault)
+            defer { server.stop() }
+            let b = CLI()
+            let started = Date()
+            let (result, built) = try b.build([sdist], ["--remote", server.url + "/tree/cache/"], env: ["WHEELCACHE_REMOTE_TIMEOUT": "1"])
+            #expect(result.status == 0, "\(label): \(result.stderr)")
+            #expect(built.first?["status"] as? String == "built", "\(label)")
+            #expect(result.stderr.contains(words) && result.stderr.contains("building locally"), "\(label): \(result.stderr)")
+            #expect(Date().timeIntervalSince(started) < 20, "\(label)")
+            let sizes = TemporaryDirectory.listing(b.cache).map { (try? FileManager.default.attributesOfItem(atPath: b.cache + "/" + $0)[.size] as? Int) ?? 0 }
+            #expect(sizes.allSatisfy { $0 < 1_000_000 }, "\(label)")
+        }
+    }
+
     @Test("a remote answering 500 is retried twice, then a warning; a remote that hangs times out; both build locally")
     func serverErrorsAndHangs() throws {
         let cli = CLI()

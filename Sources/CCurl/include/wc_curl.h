@@ -14,6 +14,8 @@ typedef struct {
     long connect_timeout;        /* seconds */
     long low_speed_time;         /* seconds below 1 kB/s before giving up */
     int use_netrc;               /* read credentials from ~/.netrc when the URL has none */
+    long long max_bytes;         /* GET: a body larger than this fails the request (0: no limit) */
+    long timeout;                /* seconds for the whole request (0: none beyond the stall bound) */
 } wc_request;
 
 typedef struct {

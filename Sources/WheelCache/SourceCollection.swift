@@ -64,10 +64,13 @@ struct SourceCollection: Sendable {
                 collection.addLock(file)
                 continue
             }
+            if file.contains("://") {
+                let shown = URLRedaction.redact(file)
+                collection.fail(failure(shown, "requirement files from URLs are not supported; download \(shown) first (curl -o requirements.txt URL)"))
+                continue
+            }
             do {
-                let parsed = try RequirementsFile.reading(file, environment: request.environment) { path in
-                    try? String(contentsOfFile: path, encoding: .utf8)
-                }
+                let parsed = try RequirementsFile.reading(file, environment: request.environment)
                 // Every bad line, each with its FILE:LINE.
                 for problem in parsed.problems { collection.fail(failure(file, problem.description)) }
                 try collection.formats.add(noBinary: parsed.noBinary, onlyBinary: parsed.onlyBinary)

@@ -78,7 +78,7 @@ extension BuildPipeline {
             let manifest = EntryManifest(
                 key: key.digest, keyInputs: key.inputs, name: built.validated.name, version: built.validated.version,
                 wheel: PathText.lastComponent(built.wheel), sha256: digest.hex, size: digest.size,
-                created: Date().formatted(.iso8601), source: keyed.label,
+                created: Date().formatted(.iso8601), source: URLRedaction.storable(keyed.label),
                 interpreter: "\(interpreter.executable) (\(interpreter.version))", backend: built.outcome.backend,
                 buildRequirements: built.outcome.requirements, buildSeconds: built.outcome.seconds)
             return Candidate(wheel: built.wheel, manifest: manifest, extraFiles: [built.log], status: .built, counter: \.builds)
@@ -128,7 +128,7 @@ extension BuildPipeline {
             let manifest = EntryManifest(
                 key: key.digest, keyInputs: key.inputs, name: validated.name, version: validated.version,
                 wheel: wheel.filename, sha256: fetched.sha256, size: fetched.size,
-                created: Date().formatted(.iso8601), source: URLRedaction.strip(wheel.url),
+                created: Date().formatted(.iso8601), source: URLRedaction.storable(wheel.url),
                 interpreter: "-", backend: "downloaded", buildRequirements: [], buildSeconds: 0)
             return Candidate(wheel: path, manifest: manifest, status: .downloaded, counter: \.downloads)
         }

@@ -40,8 +40,11 @@ public enum SourceSpec: Equatable, Sendable {
         for scheme in ["http://", "https://", "file://"] where lower.hasPrefix(scheme) {
             return .url(location, name: name)
         }
+        if let scheme = lower.firstRange(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
+            throw .unsupportedSource(URLRedaction.redact(argument), "only http://, https://, file:// and git+… URLs are supported")
+        }
         if name != nil {
-            throw .unsupportedSource(argument, "'name @ …' takes a URL (https://…, file://…, git+https://…); pass a local path on its own")
+            throw .unsupportedSource(URLRedaction.redact(argument), "'name @ …' takes a URL (https://…, file://…, git+https://…); pass a local path on its own")
         }
         let path = argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
         var isDirectory = false
@@ -62,7 +65,7 @@ public enum SourceSpec: Equatable, Sendable {
     static func requirement(_ argument: String) throws(PipelineError) -> SourceSpec {
         let line: RequirementLine
         do { line = try RequirementsFile.requirement(argument, hashes: [], location: "command line") } catch {
-            guard case .requirements(_, let why) = error, why.contains("is not pinned") else { throw .missingSource(argument) }
+            guard case .requirements(_, let why) = error, why.contains("is not pinned") else { throw .missingSource(URLRedaction.redact(argument)) }
             throw .unsupportedSource(argument, "not pinned to one version; wheelcache builds exact pins (name==version), as pip-compile and uv pip compile write them")
         }
         switch line.kind {
@@ -72,7 +75,7 @@ public enum SourceSpec: Equatable, Sendable {
             }
             return .pin(name: name, version: version)
         case .path, .url, .vcs:
-            throw .missingSource(argument)
+            throw .missingSource(URLRedaction.redact(argument))
         }
     }
 

@@ -127,9 +127,10 @@ public struct HTTPCache: Sendable {
         }
         let control = HTTPCache.cacheControl(response.headers["cache-control"])
         if let entry, !control.noStore, response.headers["etag"] != nil || response.headers["last-modified"] != nil || control.maxAge != nil {
-            let fresh = Meta(url: clean, etag: response.headers["etag"], lastModified: response.headers["last-modified"],
+            // No query kept: it may carry a token (the entry's name is a hash of the whole URL).
+            let fresh = Meta(url: URLRedaction.storable(clean), etag: response.headers["etag"], lastModified: response.headers["last-modified"],
                              contentType: response.headers["content-type"], storedAt: now.timeIntervalSince1970,
-                             maxAge: control.maxAge, noCache: control.noCache, finalURL: URLRedaction.strip(response.url))
+                             maxAge: control.maxAge, noCache: control.noCache, finalURL: URLRedaction.storable(response.url))
             store(fresh, body: destination, at: entry)
         }
         return Fetched(path: destination, origin: .network, contentType: response.headers["content-type"],

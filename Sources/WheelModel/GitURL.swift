@@ -123,6 +123,16 @@ public enum URLRedaction {
         }
     }
 
+    /// What of a URL may be stored or uploaded (a manifest's source, the HTTP cache's notes, a
+    /// remote record): no user information, and no query or fragment, where tokens and
+    /// signatures travel (`?token=…`, `X-Amz-Signature=…`). Text that is not a URL is kept.
+    public static func storable(_ text: String) -> String {
+        guard text.contains("://") else { return text }
+        let stripped = strip(text)
+        guard let cut = stripped.firstIndex(where: { $0 == "?" || $0 == "#" }) else { return stripped }
+        return String(stripped[..<cut])
+    }
+
     /// The URL with any user information removed entirely.
     public static func strip(_ text: String) -> String {
         rewriteUserInfo(in: text) { _, _ in nil }

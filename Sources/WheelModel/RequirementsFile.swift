@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FoundationEssentials
 import WheelSystem
 
@@ -55,11 +58,11 @@ public struct RequirementsFile: Sendable {
 
     public init() {}
 
-    /// Parses `path` and the files it includes. `read` returns a file's text (nil: unreadable);
+    /// Parses `path` and the files it includes. `read` returns a file's text, or why not;
     /// `environment` expands `${VAR}`.
     /// Throws the first bad line's error.
     public static func parse(_ path: String, environment: [String: String],
-                             read: (String) -> String?) throws(ModelError) -> RequirementsFile {
+                             read: (String) -> Result<String, ReadFailure>) throws(ModelError) -> RequirementsFile {
         let result = try reading(path, environment: environment, read: read)
         if let first = result.problems.first { throw first }
         return result
@@ -67,18 +70,47 @@ public struct RequirementsFile: Sendable {
 
     /// Like `parse`, but a bad line is kept in `problems` and the rest is read; throws only
     /// when the file cannot be read at all.
+    /// Why a file's text could not be had (said after the file's name).
+    public struct ReadFailure: Error {
+        public let reason: String
+        public init(_ reason: String) { self.reason = reason }
+    }
+
+    /// A local file's text: UTF-8 (a BOM allowed), else why not (missing, unreadable, UTF-16
+    /// or another encoding), as pip would need it.
+    public static func readText(_ path: String) -> Result<String, ReadFailure> {
+        let bytes: [UInt8]
+        do { bytes = try FileReader.contents(of: path, limit: 64 << 20) } catch {
+            if error.errno == EFBIG { return .failure(ReadFailure("it is larger than 64 MiB")) }
+            if error.errno == EINVAL { return .failure(ReadFailure("it is not a regular file")) }
+            return .failure(ReadFailure(String(cString: strerror(error.errno))))
+        }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return .failure(ReadFailure("it is UTF-16, not UTF-8; convert it (iconv -f UTF-16 -t UTF-8)"))
+        }
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        guard let text = String(validating: body, as: UTF8.self) else {
+            return .failure(ReadFailure("it is not UTF-8 (Latin-1 or another encoding?); convert it to UTF-8"))
+        }
+        return .success(text)
+    }
+
     public static func reading(_ path: String, environment: [String: String],
-                               read: (String) -> String?) throws(ModelError) -> RequirementsFile {
+                               read: (String) -> Result<String, ReadFailure> = readText) throws(ModelError) -> RequirementsFile {
         var result = RequirementsFile()
         try result.include(path, from: nil, environment: environment, read: read, depth: 0)
         return result
     }
 
     private mutating func include(_ path: String, from: String?, environment: [String: String],
-                                  read: (String) -> String?, depth: Int) throws(ModelError) {
+                                  read: (String) -> Result<String, ReadFailure>, depth: Int) throws(ModelError) {
         guard depth < 20 else { throw .requirements(location: from ?? path, "requirement files include each other too deeply (a loop?)") }
-        guard let text = read(path) else {
-            throw .requirements(location: from ?? path, "cannot read the requirements file \(path)")
+        let text: String
+        switch read(path) {
+        case .success(let read): text = read
+        case .failure(let failure):
+            // Named once: in the location when it is the file given, else after it.
+            throw .requirements(location: from ?? path, "cannot read the requirements file\(from == nil ? "" : " " + path): \(failure.reason)")
         }
         let folder = PathText.parent(path)
         for (number, raw) in RequirementsFile.logicalLines(text) {
@@ -94,7 +126,7 @@ public struct RequirementsFile: Sendable {
     }
 
     private mutating func line(_ raw: String, number: Int, path: String, folder: String, environment: [String: String],
-                               read: (String) -> String?, depth: Int) throws(ModelError) {
+                               read: (String) -> Result<String, ReadFailure>, depth: Int) throws(ModelError) {
         let location = "\(path):\(number)"
         var line = RequirementsFile.stripComment(raw).trimmingSpaces()
         if line.isEmpty { return }
@@ -128,7 +160,7 @@ public struct RequirementsFile: Sendable {
 
     /// Lines starting with an option: nested files and index options.
     private mutating func global(_ tokens: [String], location: String, folder: String, environment: [String: String],
-                                 read: (String) -> String?, depth: Int) throws(ModelError) {
+                                 read: (String) -> Result<String, ReadFailure>, depth: Int) throws(ModelError) {
         var rest = tokens[...]
         while let option = rest.first {
             rest = rest.dropFirst()
@@ -167,7 +199,11 @@ public struct RequirementsFile: Sendable {
                 let file = try needValue()
                 if file.contains("://") { throw .requirements(location: location, "constraint files from URLs are not supported; download \(URLRedaction.redact(file)) first") }
                 let path = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
-                guard let text = read(path) else { throw .requirements(location: location, "cannot read the constraints file \(path)") }
+                let text: String
+                switch read(path) {
+                case .success(let read): text = read
+                case .failure(let failure): throw .requirements(location: location, "cannot read the constraints file \(path): \(failure.reason)")
+                }
                 constraints += RequirementsFile.constraintLines(text).map { (line: $0, location: path) }
             case "--trusted-host", "--pre", "--prefer-binary", "--use-feature":
                 if name == "--trusted-host" || name == "--use-feature" { _ = try needValue() }

@@ -46,10 +46,13 @@ public struct CacheStore: Sendable {
     /// holds something but is not a wheelcache cache (a project, another tool's cache). Made
     /// there, a later `purge` would count the user's files as the cache's.
     public func adoptionProblem() -> String? {
-        // wheelcache's own names may come before the tag (interpreter facts are kept first).
-        let ours = Set(CacheBucket.allCases.map(\.rawValue) + [".lock", "stats.json", "CACHEDIR.TAG"])
+        // wheelcache's own names may come before the tag (interpreter facts are kept first),
+        // with the temporary siblings of files being written (`CACHEDIR.TAG.PID.tmp`): another
+        // process may be making the same cache right now.
+        let ours = CacheBucket.allCases.map(\.rawValue) + [".lock", "stats.json", "CACHEDIR.TAG"]
+        func isOurs(_ name: String) -> Bool { ours.contains { name == $0 || name.hasPrefix($0 + ".") } }
         guard FileTree.kind(root) == .folder, !hasWheelcacheTag,
-              FileTree.items(root).contains(where: { !ours.contains($0.name) }) else { return nil }
+              FileTree.items(root).contains(where: { !isOurs($0.name) }) else { return nil }
         return "\(root) is not empty and is not a wheelcache cache (it has no CACHEDIR.TAG written by wheelcache); "
             + "wheelcache makes its cache only in a new or empty folder: pass one with --cache-dir or WHEELCACHE_CACHE_DIR"
     }

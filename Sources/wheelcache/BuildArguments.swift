@@ -67,7 +67,8 @@ struct BuildArguments: Equatable {
     func request(wheelDirectory: String, maxSize: Int64? = nil, jobs: Int? = 1,
                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BuildRequest {
         var request = try BuildRequest(
-            sources: sources, requirementFiles: requirement.map(CacheLocation.absolute),
+            // A URL stays as written (and is refused, redacted, when the files are read).
+            sources: sources, requirementFiles: requirement.map { $0.contains("://") ? $0 : CacheLocation.absolute($0) },
             wheelDirectory: CacheLocation.absolute(wheelDirectory),
             cacheRoot: CacheOptions.root(cacheDir: cacheDir, noCacheDir: noCacheDir, environment: environment),
             noBinary: noBinary, python: python, configSettings: configSetting, isolation: !noBuildIsolation,

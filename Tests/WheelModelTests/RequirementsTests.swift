@@ -66,7 +66,9 @@ struct RequirementsTests {
     }
 
     static func parse(_ files: [String: String], env: [String: String] = [:]) throws(ModelError) -> RequirementsFile {
-        try RequirementsFile.parse("/req/requirements.txt", environment: env) { files[$0] }
+        try RequirementsFile.parse("/req/requirements.txt", environment: env) { path in
+            files[path].map { .success($0) } ?? .failure(.init("No such file or directory"))
+        }
     }
 
     @Test("pip's syntax: comments, continuations, hashes, markers, nested files, index options, ${VAR}")

@@ -205,4 +205,48 @@ struct HardeningTests {
         #expect(made.status == 0, "\(made.stderr)")
         #expect(FileManager.default.fileExists(atPath: empty + "/CACHEDIR.TAG"))
     }
+
+    @Test("credentials in a -r URL or an ftp:// source are never printed (text or --json); a query-string token in a source URL is kept out of entry.json, the HTTP cache and the remote record")
+    func secretsStayHidden() throws {
+        let cli = CLI()
+        for arguments in [["-r", "https://user:PASSWORD1@127.0.0.1:9/req.txt"], ["ftp://user:PASSWORD1@127.0.0.1:9/x-1.0.tar.gz"]] {
+            for json in [false, true] {
+                let result = try cli.run(["build"] + arguments + (json ? ["--json"] : []))
+                #expect(result.status == 2, "\(result.stderr)")
+                #expect(!(result.stdout + result.stderr).contains("PASSWORD1"), "\(result.stdout) \(result.stderr)")
+                #expect((result.stdout + result.stderr).contains("user:****@"), "\(result.stdout) \(result.stderr)")
+            }
+        }
+
+        let dists = cli.scratch.path + "/dists"
+        try FileManager.default.createDirectory(atPath: dists, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.sdist, toPath: dists + "/fakepkg-1.0.tar.gz")
+        let index = try IndexServer(serving: dists)
+        defer { index.stop() }
+        let remote = try RemoteServer.webdav(root: cli.scratch.path + "/dav")
+        let url = index.url + "/files/fakepkg-1.0.tar.gz?token=SECRETTOKEN&X-Amz-Signature=SECRETSIG"
+        let (built, _) = try cli.build([url], ["--remote", remote.url + "/cache/", "--remote-write"])
+        #expect(built.status == 0, "\(built.stderr)")
+        for folder in [cli.cache, remote.root!] {
+            for file in TemporaryDirectory.listing(folder) where file.hasSuffix(".json") {
+                let text = (try? String(contentsOfFile: folder + "/" + file, encoding: .utf8)) ?? ""
+                #expect(!text.contains("SECRET"), "\(folder)/\(file)")
+            }
+        }
+        #expect(cli.entries.count == 1)
+    }
+
+    @Test("a requirements file in UTF-16 or Latin-1, or missing, is one error that says why, named once")
+    func requirementsEncodings() throws {
+        let cli = CLI()
+        let utf16 = cli.scratch.path + "/utf16.txt", latin1 = cli.scratch.path + "/latin1.txt"
+        try Data([0xFF, 0xFE] + Array("fakepkg==1.0\n".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).write(to: URL(fileURLWithPath: utf16))
+        try Data(Array("caf".utf8) + [0xE9] + Array("==1.0\n".utf8)).write(to: URL(fileURLWithPath: latin1))
+        for (file, words) in [(utf16, "it is UTF-16, not UTF-8"), (latin1, "it is not UTF-8"), (cli.scratch.path + "/nope.txt", "No such file")] {
+            let result = try cli.run(["build", "-r", file])
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains(words), "\(result.stderr)")
+            #expect(result.stderr.components(separatedBy: file).count == 2, "named once: \(result.stderr)")
+        }
+    }
 }
